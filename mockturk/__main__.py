@@ -1,0 +1,5 @@
+"""`python -m mockturk` is the same as the `mockturk` command."""
+
+from mockturk.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,76 @@
+"""The ASGI application: routes, and error handlers that keep every answer JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from mockturk import protocol
+from mockturk.clock import Clock, SystemClock, epoch_millis
+from mockturk.control import PREFIX, Control, control_error
+from mockturk.errors import AwsError, service_fault, wrong_method, wrong_path
+from mockturk.fixtures import Dataset
+from mockturk.operations import HANDLERS, Context, Handler
+from mockturk.pagination import TokenCodec
+from mockturk.service import MTurkService
+from mockturk.spec import load_spec
+from mockturk.store import Store
+
+ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
+
+
+def create_app(
+    dataset: Dataset | None = None,
+    *,
+    clock: Clock | None = None,
+    token_secret: bytes | None = None,
+    handlers: Mapping[str, Handler] = HANDLERS,
+) -> Starlette:
+    """A new, independent server state seeded with ``dataset``; no state is shared between apps."""
+    spec = load_spec()
+    store = Store(spec)
+    if dataset is not None:
+        store.load(dataset)
+    context = Context(
+        spec=spec, store=store, tokens=TokenCodec(token_secret), clock=clock or SystemClock()
+    )
+    service = MTurkService(context, handlers)
+    control = Control(store)
+
+    def aws_error(error: AwsError) -> Response:
+        return protocol.failure(error, protocol.new_request_id(), epoch_millis(context.clock.now()))
+
+    async def unknown_path(request: Request) -> Response:
+        if request.url.path.startswith(PREFIX + "/"):
+            return control_error(404, "NotFound", f"No control endpoint at {request.url.path}.")
+        return aws_error(wrong_path(request.url.path))
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        status = exc.status_code if isinstance(exc, HTTPException) else 400
+        if request.url.path.startswith(PREFIX + "/"):
+            return control_error(
+                status, "MethodNotAllowed" if status == 405 else "BadRequest", str(exc)
+            )
+        if status == 405:
+            return aws_error(wrong_method(request.method))
+        return aws_error(wrong_path(request.url.path))
+
+    async def internal_error(request: Request, exc: Exception) -> Response:
+        return aws_error(service_fault())
+
+    app = Starlette(
+        routes=[
+            Route("/", service.handle, methods=ANY_METHOD),
+            Route(f"{PREFIX}/health", control.health, methods=ANY_METHOD),
+            Route("/{path:path}", unknown_path, methods=ANY_METHOD),
+        ],
+        exception_handlers={HTTPException: http_error, Exception: internal_error},
+    )
+    app.state.service = service
+    app.state.store = store
+    return app

@@ -1,0 +1,173 @@
+"""The command line: ``mockturk serve``.
+
+Exit codes: 0 after a clean shutdown, 2 for bad arguments or fixtures, 3 when the address
+cannot be bound (for example, the port is in use).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import socket
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import uvicorn
+
+from mockturk import __version__
+from mockturk.app import create_app
+from mockturk.clock import SystemClock
+from mockturk.fixtures import FixtureError, default_fixtures_path, load_fixture_paths
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+EXIT_USAGE = 2
+EXIT_BIND = 3
+
+log = logging.getLogger("mockturk")
+
+
+def _env_fixtures() -> list[str] | None:
+    value = os.environ.get("MOCKTURK_FIXTURES")
+    return [part for part in value.split(os.pathsep) if part] if value else None
+
+
+def _env_port() -> int:
+    value = os.environ.get("MOCKTURK_PORT", str(DEFAULT_PORT))
+    try:
+        return _port(value)
+    except argparse.ArgumentTypeError as error:
+        raise SystemExit(f"mockturk: MOCKTURK_PORT: {error}") from None
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535)")
+    return int(text)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mockturk",
+        description="A local server that speaks the Amazon Mechanical Turk requester API.",
+    )
+    parser.add_argument("--version", action="version", version=f"mockturk {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser(
+        "serve",
+        help="serve the MTurk requester API over fixture data",
+        description="Serve the MTurk requester API over fixture data. Every option also reads "
+        "an environment variable (given in brackets); the option wins.",
+    )
+    serve.add_argument(
+        "--host",
+        default=os.environ.get("MOCKTURK_HOST", DEFAULT_HOST),
+        help=f"address to bind [MOCKTURK_HOST] (default {DEFAULT_HOST})",
+    )
+    serve.add_argument(
+        "--port",
+        type=_port,
+        default=None,
+        help=f"port to bind, 0 for any free port [MOCKTURK_PORT] (default {DEFAULT_PORT})",
+    )
+    serve.add_argument(
+        "--fixtures",
+        action="append",
+        metavar="PATH",
+        help="a .json/.yaml/.yml fixture file or a directory of them; repeat for more "
+        "[MOCKTURK_FIXTURES, separated by the OS path separator] (default: the bundled data set)",
+    )
+    serve.add_argument(
+        "--log-level",
+        default=os.environ.get("MOCKTURK_LOG_LEVEL", "info"),
+        choices=["debug", "info", "warning", "error"],
+        help="log level [MOCKTURK_LOG_LEVEL] (default info: one line per request)",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return serve(
+        host=args.host,
+        port=args.port if args.port is not None else _env_port(),
+        fixtures=args.fixtures or _env_fixtures(),
+        log_level=args.log_level,
+    )
+
+
+def serve(host: str, port: int, fixtures: list[str] | None, log_level: str) -> int:
+    logging.basicConfig(
+        level=log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    paths = [Path(p) for p in fixtures] if fixtures else [default_fixtures_path()]
+    clock = SystemClock()
+    try:
+        dataset = load_fixture_paths(paths, clock.now())
+    except FixtureError as error:
+        print(f"mockturk: cannot start: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        sock = _bind(host, port)
+    except OSError as error:
+        print(
+            f"mockturk: cannot listen on {host}:{port}: {error.strerror or error}. "
+            f"Choose another port with --port (or MOCKTURK_PORT), or 0 for any free port.",
+            file=sys.stderr,
+        )
+        return EXIT_BIND
+    app = create_app(dataset, clock=clock)
+    bound_port = sock.getsockname()[1]
+    print(_banner(host, bound_port, paths, len(dataset.hits), len(dataset.assignments)), flush=True)
+    config = uvicorn.Config(
+        app,
+        log_config=None,
+        log_level=log_level,
+        access_log=False,
+        server_header=False,
+        timeout_graceful_shutdown=5,
+    )
+    uvicorn.Server(config).run(sockets=[sock])
+    return 0
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(1024)
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+def endpoint_url(host: str, port: int) -> str:
+    if host in ("0.0.0.0", "::", ""):
+        host = "127.0.0.1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _banner(host: str, port: int, paths: list[Path], hits: int, assignments: int) -> str:
+    url = endpoint_url(host, port)
+    sources = ", ".join(str(p) for p in paths)
+    return f"""mockturk {__version__}: {hits} HITs and {assignments} assignments from {sources}
+Endpoint: {url}   (health: {url}/_mockturk/health)
+
+    import boto3
+    mturk = boto3.client(
+        "mturk",
+        endpoint_url="{url}",
+        region_name="us-east-1",
+        aws_access_key_id="mock",
+        aws_secret_access_key="mock",
+    )
+    print(mturk.list_hits()["NumResults"])
+"""

@@ -1,0 +1,137 @@
+"""Every error the wire can carry, and the one place their wording lives.
+
+MTurk's own errors (``RequestError``, ``ServiceFault``) carry ``Message`` and ``TurkErrorCode``
+and end their message with the server time in epoch milliseconds: ``Hit X does not exist.
+(1624047673969)``. Errors raised by the AWS request framework in front of MTurk
+(validation, unknown operation, malformed JSON) use a lowercase ``message`` and no stamp.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mockturk.spec import Violation
+
+CORAL = "com.amazon.coral.service#"
+
+
+class AwsError(Exception):
+    """An error response: HTTP status, ``__type`` and body members."""
+
+    status: int = 400
+    type_name: str = "InternalFailure"
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if status is not None:
+            self.status = status
+
+    def body(self, now_ms: int) -> dict[str, Any]:
+        return {"__type": self.type_name, "message": self.message}
+
+
+class TurkError(AwsError):
+    """An error raised by MTurk itself: stamped message and a TurkErrorCode."""
+
+    def __init__(self, message: str, turk_error_code: str) -> None:
+        super().__init__(message)
+        self.turk_error_code = turk_error_code
+
+    def body(self, now_ms: int) -> dict[str, Any]:
+        return {
+            "__type": self.type_name,
+            "Message": f"{self.message} ({now_ms})",
+            "TurkErrorCode": self.turk_error_code,
+        }
+
+
+class RequestError(TurkError):
+    status = 400
+    type_name = "RequestError"
+
+
+class ServiceFault(TurkError):
+    status = 500
+    type_name = "ServiceFault"
+
+
+class ValidationException(AwsError):
+    type_name = "ValidationException"
+
+    def __init__(self, violations: list[Violation]) -> None:
+        count = len(violations)
+        noun = "error" if count == 1 else "errors"
+        details = "; ".join(v.aws_message() for v in violations)
+        super().__init__(f"{count} validation {noun} detected: {details}")
+        self.violations = violations
+
+
+class UnknownOperation(AwsError):
+    type_name = CORAL + "UnknownOperationException"
+
+
+class SerializationError(AwsError):
+    type_name = CORAL + "SerializationException"
+
+
+class RequestTooLarge(AwsError):
+    status = 413
+    type_name = CORAL + "RequestEntityTooLargeException"
+
+
+class NotImplementedOperation(AwsError):
+    status = 501
+    type_name = "NotImplementedException"
+
+
+# --- MTurk's messages -------------------------------------------------------------------------
+
+
+def hit_does_not_exist(hit_id: str) -> RequestError:
+    return RequestError(f"Hit {hit_id} does not exist.", "AWS.MechanicalTurk.HITDoesNotExist")
+
+
+def assignment_does_not_exist(assignment_id: str) -> RequestError:
+    return RequestError(
+        f"Assignment {assignment_id} does not exist.",
+        "AWS.MechanicalTurk.AssignmentDoesNotExist",
+    )
+
+
+def invalid_next_token(token: str) -> RequestError:
+    # No sample of the real wording exists; modelled on its ParameterValidationError messages.
+    return RequestError(
+        f'The value "{token}" is not valid for the parameter NextToken.',
+        "AWS.MechanicalTurk.InvalidParameterValue",
+    )
+
+
+def service_fault() -> ServiceFault:
+    return ServiceFault(
+        "The service is temporarily unable to process your request. Try your call again.",
+        "AWS.ServiceUnavailable",
+    )
+
+
+# --- The request framework's messages ---------------------------------------------------------
+
+
+def unknown_operation(target: str | None) -> UnknownOperation:
+    if not target:
+        return UnknownOperation("Missing X-Amz-Target header.")
+    return UnknownOperation(f"Unknown operation {target!r}.")
+
+
+def wrong_method(method: str) -> UnknownOperation:
+    return UnknownOperation(f"{method} is not supported: AWS JSON requests are POST /.", status=405)
+
+
+def wrong_path(path: str) -> UnknownOperation:
+    return UnknownOperation(f"No operation at {path!r}: AWS JSON requests are POST /.", status=404)
+
+
+def not_implemented(operation: str, implemented: list[str]) -> NotImplementedOperation:
+    return NotImplementedOperation(
+        f"mockturk does not implement {operation} yet. Implemented: {', '.join(implemented)}."
+    )

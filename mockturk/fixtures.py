@@ -1,0 +1,374 @@
+"""Fixture files: read, validate and complete the records a server starts with.
+
+A fixture is a JSON or YAML mapping with lists ``HITs`` and ``Assignments`` (and, so that saved
+``get-hit``/``get-assignment`` output also loads, single ``HIT`` and ``Assignment`` objects).
+Records use the API's field names. Every problem is reported with the file, the record (index
+and ID) and the field; fields the real service computes are filled in when left out, and checked
+when stated. The rules are written down in ``docs/fixtures.md``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import orjson
+import yaml
+from pydantic import ValidationError
+
+from mockturk.models import HIT, Assignment, QualificationRequirement, Record
+
+FIXTURE_SUFFIXES = (".json", ".yaml", ".yml")
+MAX_REPORTED_PROBLEMS = 20
+
+# Top-level keys: plural lists, singular objects, and keys of saved CLI output that carry no data.
+_SECTIONS: dict[str, tuple[type[Record], str, bool]] = {
+    "HITs": (HIT, "HITId", True),
+    "HIT": (HIT, "HITId", False),
+    "Assignments": (Assignment, "AssignmentId", True),
+    "Assignment": (Assignment, "AssignmentId", False),
+}
+_IGNORED_KEYS = frozenset({"NumResults", "NextToken", "ResponseMetadata"})
+
+
+class FixtureError(Exception):
+    """Fixtures that cannot be loaded; the message names every file, record and field at fault."""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Complete, consistent records, ready for the store."""
+
+    hits: list[HIT]
+    assignments: list[Assignment]
+
+
+@dataclass(frozen=True)
+class _Where:
+    source: str
+    section: str
+    index: int | None
+    record_id: str | None
+    id_field: str
+
+    def __str__(self) -> str:
+        place = self.section if self.index is None else f"{self.section}[{self.index}]"
+        ident = f" ({self.id_field} {self.record_id})" if self.record_id else ""
+        return f"{self.source}: {place}{ident}"
+
+
+class _Problems:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def add(self, where: _Where | str, field: str | None, text: str) -> None:
+        at = f", field '{field}'" if field else ""
+        self.lines.append(f"{where}{at}: {text}")
+
+    def raise_if_any(self) -> None:
+        if not self.lines:
+            return
+        shown = self.lines[:MAX_REPORTED_PROBLEMS]
+        more = len(self.lines) - len(shown)
+        tail = [f"... and {more} more problem(s)."] if more else []
+        count = len(self.lines)
+        head = f"{count} problem{'s' if count != 1 else ''} in the fixtures:"
+        raise FixtureError("\n".join([head, *shown, *tail]))
+
+
+# --- Reading files -----------------------------------------------------------------------------
+
+
+def default_fixtures_path() -> Path:
+    """The bundled default data set: inside the installed package, or beside it in a checkout."""
+    bundled = Path(str(resources.files("mockturk") / "_default_fixtures"))
+    if bundled.is_dir():
+        return bundled
+    return Path(__file__).resolve().parent.parent / "fixtures" / "default"
+
+
+def fixture_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Expand directories (their own .json/.yaml/.yml files, sorted by name) into files."""
+    files: list[Path] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            found = sorted(
+                p for p in path.iterdir() if p.suffix in FIXTURE_SUFFIXES and p.is_file()
+            )
+            if not found:
+                raise FixtureError(f"{path}: the directory holds no .json, .yaml or .yml files.")
+            files.extend(found)
+        elif path.is_file():
+            if path.suffix not in FIXTURE_SUFFIXES:
+                raise FixtureError(f"{path}: not a fixture file (expected .json, .yaml or .yml).")
+            files.append(path)
+        else:
+            raise FixtureError(f"{path}: no such file or directory.")
+    return files
+
+
+def read_document(path: Path) -> Any:
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise FixtureError(f"{path}: cannot be read ({error.strerror}).") from None
+    try:
+        if path.suffix == ".json":
+            return orjson.loads(raw)
+        return yaml.safe_load(raw)
+    except orjson.JSONDecodeError as error:
+        raise FixtureError(f"{path}: not valid JSON ({error}).") from None
+    except yaml.YAMLError as error:
+        detail = " ".join(str(error).split())
+        raise FixtureError(f"{path}: not valid YAML ({detail}).") from None
+
+
+def load_fixture_paths(paths: Sequence[str | Path], now: datetime) -> Dataset:
+    """Read and check every fixture file under ``paths``."""
+    documents = [(str(path), read_document(path)) for path in fixture_files(paths)]
+    return build_dataset(documents, now)
+
+
+# --- Checking and completing records -----------------------------------------------------------
+
+
+def build_dataset(documents: Sequence[tuple[str, Any]], now: datetime) -> Dataset:
+    """Validate named fixture documents together; raise FixtureError listing every problem."""
+    problems = _Problems()
+    hits: dict[str, tuple[HIT, _Where]] = {}
+    assignments: dict[str, tuple[Assignment, _Where]] = {}
+    for source, document in documents:
+        for record, where in _records(source, document, problems):
+            table: dict[str, Any] = hits if isinstance(record, HIT) else assignments
+            record_id = where.record_id or ""
+            if record_id in table:
+                problems.add(
+                    where, where.id_field, f"duplicate ID, first given at {table[record_id][1]}"
+                )
+            else:
+                table[record_id] = (record, where)
+    problems.raise_if_any()
+
+    by_hit: dict[str, list[Assignment]] = defaultdict(list)
+    completed_assignments = []
+    for assignment, where in assignments.values():
+        parent = hits.get(assignment.HITId)
+        if parent is None:
+            problems.add(where, "HITId", f"no HIT {assignment.HITId} is in the fixtures")
+            continue
+        completed = _complete_assignment(assignment, parent[0], where, problems)
+        by_hit[assignment.HITId].append(completed)
+        completed_assignments.append(completed)
+    completed_hits = [
+        _complete_hit(hit, by_hit.get(hit_id, []), where, now, problems)
+        for hit_id, (hit, where) in hits.items()
+    ]
+    problems.raise_if_any()
+    return Dataset(hits=completed_hits, assignments=completed_assignments)
+
+
+def _records(source: str, document: Any, problems: _Problems) -> Iterable[tuple[Record, _Where]]:
+    if document is None:
+        problems.add(
+            source, None, "the file is empty; expected a mapping with HITs and/or Assignments"
+        )
+        return
+    if not isinstance(document, dict):
+        problems.add(
+            source, None, "expected a mapping with HITs and/or Assignments at the top level"
+        )
+        return
+    for key, content in document.items():
+        if key in _IGNORED_KEYS:
+            continue
+        if key not in _SECTIONS:
+            known = ", ".join(_SECTIONS)
+            problems.add(source, None, f"unknown top-level key {key!r} (expected {known})")
+            continue
+        model, id_field, many = _SECTIONS[key]
+        if many and not isinstance(content, list):
+            problems.add(source, None, f"{key} must be a list of records")
+            continue
+        items = enumerate(content) if many else [(None, content)]
+        for index, raw in items:
+            record_id = raw.get(id_field) if isinstance(raw, dict) else None
+            where = _Where(
+                source, key, index, record_id if isinstance(record_id, str) else None, id_field
+            )
+            if not isinstance(raw, dict):
+                problems.add(where, None, "a record must be a mapping of field names to values")
+                continue
+            try:
+                yield model.model_validate(raw), where
+            except ValidationError as error:
+                for detail in error.errors():
+                    problems.add(where, _field_name(detail["loc"]), _describe(detail))
+
+
+def _field_name(loc: tuple[int | str, ...]) -> str | None:
+    name = ""
+    for part in loc:
+        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
+    return name or None
+
+
+def _describe(detail: Any) -> str:
+    kind = detail["type"]
+    if kind == "missing":
+        return "required, but missing"
+    if kind == "extra_forbidden":
+        return "not a field of this record (field names are the API's, e.g. HITId, CreationTime)"
+    message = str(detail["msg"]).removeprefix("Value error, ")
+    return f"{message} (got {detail['input']!r})"
+
+
+def _complete_assignment(
+    assignment: Assignment, hit: HIT, where: _Where, problems: _Problems
+) -> Assignment:
+    status = assignment.AssignmentStatus
+    if assignment.AcceptTime > assignment.SubmitTime:
+        problems.add(where, "SubmitTime", "is earlier than AcceptTime")
+    if assignment.AcceptTime < hit.CreationTime:
+        problems.add(
+            where, "AcceptTime", f"is earlier than the HIT's CreationTime ({hit.CreationTime})"
+        )
+    for field, wanted in (("ApprovalTime", "Approved"), ("RejectionTime", "Rejected")):
+        value = getattr(assignment, field)
+        if value is None and status == wanted:
+            problems.add(where, field, f"required for a {wanted} assignment")
+        elif value is not None and status != wanted:
+            problems.add(where, field, f"only a {wanted} assignment has one (this one is {status})")
+        elif value is not None and value < assignment.SubmitTime:
+            problems.add(where, field, "is earlier than SubmitTime")
+    auto_approval = assignment.SubmitTime + timedelta(seconds=hit.AutoApprovalDelayInSeconds)
+    if assignment.AutoApprovalTime is not None and assignment.AutoApprovalTime != auto_approval:
+        problems.add(
+            where,
+            "AutoApprovalTime",
+            f"must be SubmitTime + the HIT's AutoApprovalDelayInSeconds"
+            f" ({auto_approval.isoformat()}), or be left out",
+        )
+    return assignment.model_copy(update={"AutoApprovalTime": auto_approval})
+
+
+def _complete_hit(
+    hit: HIT, assignments: list[Assignment], where: _Where, now: datetime, problems: _Problems
+) -> HIT:
+    statuses = Counter(a.AssignmentStatus for a in assignments)
+    submitted = statuses["Submitted"]
+    completed = statuses["Approved"] + statuses["Rejected"]
+    workers = Counter(a.WorkerId for a in assignments)
+    for worker, count in workers.items():
+        if count > 1:
+            problems.add(
+                where, None, f"worker {worker} holds {count} assignments; one per HIT at most"
+            )
+    if len(assignments) > hit.MaxAssignments:
+        problems.add(
+            where,
+            "MaxAssignments",
+            f"is {hit.MaxAssignments}, but {len(assignments)} assignments belong to it",
+        )
+    if hit.Expiration < hit.CreationTime:
+        problems.add(where, "Expiration", "is earlier than CreationTime")
+    if hit.NumberOfAssignmentsCompleted not in (None, completed):
+        problems.add(
+            where,
+            "NumberOfAssignmentsCompleted",
+            f"is {hit.NumberOfAssignmentsCompleted}, but {completed} of its assignments are"
+            f" Approved or Rejected (leave it out to have it computed)",
+        )
+    pending = hit.NumberOfAssignmentsPending
+    if pending is None:
+        pending = (
+            max(hit.MaxAssignments - submitted - completed, 0)
+            if hit.HITStatus == "Unassignable"
+            else 0
+        )
+    available = hit.NumberOfAssignmentsAvailable
+    if available is None:
+        available = max(hit.MaxAssignments - pending - submitted - completed, 0)
+    if available + pending + submitted + completed != hit.MaxAssignments:
+        problems.add(
+            where,
+            "NumberOfAssignmentsAvailable",
+            f"Available ({available}) + Pending ({pending}) + Submitted ({submitted}) + Completed"
+            f" ({completed}) must equal MaxAssignments ({hit.MaxAssignments})",
+        )
+    status = hit.HITStatus or _derived_status(hit, available, pending, now)
+    if status == "Assignable" and available == 0:
+        problems.add(where, "HITStatus", "is Assignable, but no assignment is available")
+    if status == "Unassignable" and (available != 0 or pending == 0):
+        problems.add(
+            where,
+            "HITStatus",
+            "is Unassignable, so every open slot must be pending (Available 0, Pending > 0)",
+        )
+    hit_type_id = hit.HITTypeId or _derived_id("type", _type_properties(hit))
+    return hit.model_copy(
+        update={
+            "HITStatus": status,
+            "HITTypeId": hit_type_id,
+            "HITGroupId": hit.HITGroupId or _derived_id("group", hit_type_id),
+            "QualificationRequirements": [
+                _complete_requirement(q) for q in hit.QualificationRequirements
+            ],
+            "NumberOfAssignmentsPending": pending,
+            "NumberOfAssignmentsAvailable": available,
+            "NumberOfAssignmentsCompleted": completed,
+        }
+    )
+
+
+def _derived_status(hit: HIT, available: int, pending: int, now: datetime) -> str:
+    if available > 0 and now < hit.Expiration:
+        return "Assignable"
+    return "Unassignable" if pending > 0 else "Reviewable"
+
+
+def _complete_requirement(requirement: QualificationRequirement) -> QualificationRequirement:
+    guarded = requirement.ActionsGuarded
+    to_preview = requirement.RequiredToPreview
+    if guarded is None:
+        guarded = "PreviewAndAccept" if to_preview else "Accept"
+    if to_preview is None:
+        to_preview = guarded != "Accept"
+    return requirement.model_copy(
+        update={"ActionsGuarded": guarded, "RequiredToPreview": to_preview}
+    )
+
+
+def _type_properties(hit: HIT) -> str:
+    # A HIT type is its property set: the same properties give the same HITTypeId.
+    requirements = [q.to_api() for q in hit.QualificationRequirements]
+    return orjson.dumps(
+        [
+            hit.Title,
+            hit.Description,
+            hit.Reward,
+            hit.Keywords,
+            hit.AssignmentDurationInSeconds,
+            hit.AutoApprovalDelayInSeconds,
+            requirements,
+        ]
+    ).decode()
+
+
+_ID_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _derived_id(kind: str, seed: str) -> str:
+    """A stable 30-character ID in the real service's style, from a seed."""
+    number = int.from_bytes(hashlib.sha256(f"{kind}:{seed}".encode()).digest(), "big")
+    chars = ["3"]
+    for _ in range(29):
+        number, digit = divmod(number, len(_ID_ALPHABET))
+        chars.append(_ID_ALPHABET[digit])
+    return "".join(chars)

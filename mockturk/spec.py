@@ -1,0 +1,247 @@
+"""The botocore service model of MTurk, the contract for everything on the wire.
+
+Operation names, required members, types, ``min``/``max``/``pattern``/``enum`` constraints and
+paginator keys all come from ``botocore/data/mturk/2017-01-17``. One walker checks a value against
+a shape; requests turn its findings into the AWS validation message, and the tests use it to check
+every response against the output shape.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import Any
+
+import botocore.loaders
+from botocore.model import OperationModel, ServiceModel, Shape
+
+SERVICE_NAME = "mturk"
+API_VERSION = "2017-01-17"
+
+PathPart = str | int
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One value that breaks one constraint of its shape."""
+
+    path: tuple[PathPart, ...]
+    value: Any
+    constraint: str
+
+    def aws_path(self) -> str:
+        """The member path as the AWS validation message writes it (``hITId``, ``a.1.member.b``)."""
+        parts = []
+        for part in self.path:
+            parts.append(
+                f"{part + 1}.member" if isinstance(part, int) else part[:1].lower() + part[1:]
+            )
+        return ".".join(parts)
+
+    def json_path(self) -> str:
+        """The path as a reader of the JSON document writes it (``HITs[3].Reward``)."""
+        out = ""
+        for part in self.path:
+            out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+        return out or "(document)"
+
+    def aws_message(self) -> str:
+        return (
+            f"Value {aws_value(self.value)} at '{self.aws_path()}' failed to satisfy constraint: "
+            f"{self.constraint}"
+        )
+
+
+def aws_value(value: Any) -> str:
+    """A value as the AWS validation message renders it (Java's toString, quoted)."""
+    if value is None:
+        return "null"
+    return f"'{_java_text(value)}'"
+
+
+def _java_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(_java_text(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}={_java_text(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+@cache
+def _pattern(expression: str) -> re.Pattern[str]:
+    return re.compile(expression)
+
+
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "long": (int,),
+    "boolean": (bool,),
+    "timestamp": (int, float),
+    "double": (int, float),
+    "float": (int, float),
+    "list": (list,),
+    "structure": (dict,),
+    "map": (dict,),
+}
+
+
+def scalar_violations(shape: Shape, value: Any) -> list[str]:
+    """The constraints a present value breaks, for scalar shapes: type, enum, pattern, range."""
+    kind = shape.type_name
+    expected = _JSON_TYPES.get(kind, (object,))
+    if not isinstance(value, expected) or (isinstance(value, bool) and kind != "boolean"):
+        return [f"Member must be of type {kind}"]
+    found = []
+    meta = shape.metadata
+    if kind == "string":
+        if "enum" in meta and value not in meta["enum"]:
+            found.append(f"Member must satisfy enum value set: [{', '.join(sorted(meta['enum']))}]")
+        if "pattern" in meta and not _pattern(meta["pattern"]).fullmatch(value):
+            found.append(f"Member must satisfy regular expression pattern: {meta['pattern']}")
+        found.extend(_length_violations(meta, len(value)))
+    elif kind in ("integer", "long"):
+        if "min" in meta and value < meta["min"]:
+            found.append(f"Member must have value greater than or equal to {meta['min']}")
+        if "max" in meta and value > meta["max"]:
+            found.append(f"Member must have value less than or equal to {meta['max']}")
+    return found
+
+
+def _length_violations(meta: dict[str, Any], length: int) -> Iterator[str]:
+    if "min" in meta and length < meta["min"]:
+        yield f"Member must have length greater than or equal to {meta['min']}"
+    if "max" in meta and length > meta["max"]:
+        yield f"Member must have length less than or equal to {meta['max']}"
+
+
+def check(
+    shape: Shape,
+    value: Any,
+    path: tuple[PathPart, ...] = (),
+    *,
+    strict_members: bool = False,
+    enforce_required: bool = True,
+) -> list[Violation]:
+    """Every violation of ``shape`` by ``value``, in model member order.
+
+    ``strict_members`` also reports members the shape does not declare (the real service ignores
+    them in requests; responses must never contain them).
+    """
+    if value is None:
+        return []
+    kind = shape.type_name
+    if kind == "structure":
+        if not isinstance(value, dict):
+            return [Violation(path, value, "Member must be of type structure")]
+        found: list[Violation] = []
+        members = shape.members  # type: ignore[attr-defined]
+        for name, member in members.items():
+            item = value.get(name)
+            if item is None:
+                if enforce_required and name in shape.required_members:  # type: ignore[attr-defined]
+                    found.append(Violation((*path, name), None, "Member must not be null"))
+                continue
+            found.extend(
+                check(
+                    member,
+                    item,
+                    (*path, name),
+                    strict_members=strict_members,
+                    enforce_required=enforce_required,
+                )
+            )
+        if strict_members:
+            for name in value.keys() - members.keys():
+                found.append(Violation((*path, name), value[name], "Member is not in the model"))
+        return found
+    if kind == "list":
+        if not isinstance(value, list):
+            return [Violation(path, value, "Member must be of type list")]
+        found = [
+            Violation(path, value, text) for text in _length_violations(shape.metadata, len(value))
+        ]
+        member = shape.member  # type: ignore[attr-defined]
+        if member.type_name in ("structure", "list"):
+            for index, item in enumerate(value):
+                found.extend(
+                    check(
+                        member,
+                        item,
+                        (*path, index),
+                        strict_members=strict_members,
+                        enforce_required=enforce_required,
+                    )
+                )
+            return found
+        # AWS reports a bad scalar inside a list once, at the list, nesting the inner constraint.
+        for item in value:
+            inner = ["Member must not be null"] if item is None else scalar_violations(member, item)
+            if inner:
+                found.append(
+                    Violation(path, value, f"Member must satisfy constraint: [{inner[0]}]")
+                )
+                break
+        return found
+    return [Violation(path, value, text) for text in scalar_violations(shape, value)]
+
+
+@dataclass(frozen=True)
+class Paginator:
+    """Paginator keys of one operation, from ``paginators-1.json``."""
+
+    input_token: str
+    output_token: str
+    limit_key: str
+    result_key: str
+
+
+class ServiceSpec:
+    """The loaded model: operations, shapes and paginators."""
+
+    def __init__(self, model: ServiceModel, paginators: dict[str, Paginator]) -> None:
+        self.model = model
+        self.target_prefix: str = model.metadata["targetPrefix"]
+        self.operation_names: frozenset[str] = frozenset(model.operation_names)
+        self._paginators = paginators
+
+    def operation(self, name: str) -> OperationModel:
+        return self.model.operation_model(name)
+
+    def shape(self, name: str) -> Shape:
+        return self.model.shape_for(name)
+
+    def paginator(self, operation: str) -> Paginator:
+        return self._paginators[operation]
+
+    def input_violations(self, operation: str, params: dict[str, Any]) -> list[Violation]:
+        shape = self.operation(operation).input_shape
+        return [] if shape is None else check(shape, params)
+
+    def output_violations(self, operation: str, body: dict[str, Any]) -> list[Violation]:
+        shape = self.operation(operation).output_shape
+        if shape is None:
+            return [] if body == {} else [Violation((), body, "Operation has no output members")]
+        return check(shape, body, strict_members=True, enforce_required=False)
+
+
+@lru_cache(maxsize=1)
+def load_spec() -> ServiceSpec:
+    """Load the MTurk model shipped with the installed botocore (once per process)."""
+    loader = botocore.loaders.Loader()
+    service = loader.load_service_model(SERVICE_NAME, "service-2", API_VERSION)
+    raw = loader.load_service_model(SERVICE_NAME, "paginators-1", API_VERSION)["pagination"]
+    paginators = {
+        name: Paginator(
+            input_token=entry["input_token"],
+            output_token=entry["output_token"],
+            limit_key=entry["limit_key"],
+            result_key=entry["result_key"],
+        )
+        for name, entry in raw.items()
+    }
+    return ServiceSpec(ServiceModel(service, service_name=SERVICE_NAME), paginators)

@@ -1,0 +1,168 @@
+"""The in-memory state: records, their wire bytes, and the ordered indexes the listings page over.
+
+Each record is encoded once, when it is stored, so a request only joins bytes. Listings page by
+keyset over indexes kept sorted on every change, so a page costs the same at any store size:
+
+- ListHITs: every HIT that is not Disposed, newest first: key ``(-CreationTime µs, HITId)``.
+- ListAssignmentsForHIT: per HIT and status, by SubmitTime: key ``(SubmitTime µs, AssignmentId)``.
+
+The store keeps records and indexes in step; the rules that make records consistent with each
+other (counters, lifecycles) belong to the fixtures and the operations that change them. All
+changes happen on the event loop, between awaits, so no lock is needed.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right, insort
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from mockturk.fixtures import Dataset
+from mockturk.models import HIT, Assignment, Record
+from mockturk.pagination import Cursor
+from mockturk.spec import ServiceSpec
+from mockturk.wire import RawJSON, encode, to_micros
+
+Page = list[tuple[Cursor, RawJSON]]
+
+DELETED_HIT_STATUS = "Disposed"
+
+
+R = TypeVar("R", bound=Record)
+
+
+@dataclass(frozen=True, slots=True)
+class Stored(Generic[R]):
+    record: R
+    key: Cursor
+    wire: RawJSON
+
+
+def hit_key(hit: HIT) -> Cursor:
+    return (-to_micros(hit.CreationTime), hit.HITId)
+
+
+def assignment_key(assignment: Assignment) -> Cursor:
+    return (to_micros(assignment.SubmitTime), assignment.AssignmentId)
+
+
+class Store:
+    def __init__(self, spec: ServiceSpec) -> None:
+        self._hit_shape = spec.shape("HIT")
+        self._assignment_shape = spec.shape("Assignment")
+        self.clear()
+
+    def clear(self) -> None:
+        self._hits: dict[str, Stored[HIT]] = {}
+        self._assignments: dict[str, Stored[Assignment]] = {}
+        self._listed_hits: list[Cursor] = []
+        self._assignment_index: dict[str, dict[str, list[Cursor]]] = {}
+
+    def load(self, dataset: Dataset) -> None:
+        """Replace the whole state with a checked data set (indexes sorted once, not per record)."""
+        self.clear()
+        for hit in dataset.hits:
+            self._hits[hit.HITId] = self._stored_hit(hit)
+            self._assignment_index[hit.HITId] = {}
+        for assignment in dataset.assignments:
+            stored = self._stored_assignment(assignment)
+            self._assignments[assignment.AssignmentId] = stored
+            by_status = self._assignment_index[assignment.HITId]
+            by_status.setdefault(assignment.AssignmentStatus, []).append(stored.key)
+        self._listed_hits = sorted(s.key for s in self._hits.values() if _listed(s.record))
+        for by_status in self._assignment_index.values():
+            for keys in by_status.values():
+                keys.sort()
+
+    # --- Reading ---------------------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        return {"HITs": len(self._hits), "Assignments": len(self._assignments)}
+
+    def hit(self, hit_id: str) -> Stored[HIT] | None:
+        """A HIT that has not been deleted (Disposed HITs count as deleted)."""
+        stored = self._hits.get(hit_id)
+        return stored if stored is not None and _listed(stored.record) else None
+
+    def assignment(self, assignment_id: str) -> Stored[Assignment] | None:
+        """An assignment whose HIT has not been deleted."""
+        stored = self._assignments.get(assignment_id)
+        if stored is None or self.hit(stored.record.HITId) is None:
+            return None
+        return stored
+
+    def hits_page(self, after: Cursor | None, limit: int) -> Page:
+        keys = self._listed_hits
+        start = 0 if after is None else bisect_right(keys, after)
+        return [(key, self._hits[key[1]].wire) for key in keys[start : start + limit]]
+
+    def assignments_page(
+        self, hit_id: str, statuses: Iterable[str], after: Cursor | None, limit: int
+    ) -> Page:
+        by_status = self._assignment_index.get(hit_id, {})
+        candidates: list[Cursor] = []
+        for status in statuses:
+            keys = by_status.get(status, [])
+            start = 0 if after is None else bisect_right(keys, after)
+            candidates.extend(keys[start : start + limit])
+        candidates.sort()
+        return [(key, self._assignments[key[1]].wire) for key in candidates[:limit]]
+
+    # --- Changing --------------------------------------------------------------------------------
+
+    def put_hit(self, hit: HIT) -> None:
+        """Add a HIT, or replace it (its assignments stay)."""
+        old = self._hits.get(hit.HITId)
+        if old is not None and _listed(old.record):
+            _discard(self._listed_hits, old.key)
+        stored = self._stored_hit(hit)
+        self._hits[hit.HITId] = stored
+        self._assignment_index.setdefault(hit.HITId, {})
+        if _listed(hit):
+            insort(self._listed_hits, stored.key)
+
+    def remove_hit(self, hit_id: str) -> None:
+        """Forget a HIT and its assignments entirely (as after the real service purges it)."""
+        old = self._hits.pop(hit_id)
+        if _listed(old.record):
+            _discard(self._listed_hits, old.key)
+        for keys in self._assignment_index.pop(hit_id).values():
+            for _, assignment_id in keys:
+                del self._assignments[assignment_id]
+
+    def put_assignment(self, assignment: Assignment) -> None:
+        """Add an assignment to a stored HIT, or replace it."""
+        if assignment.HITId not in self._hits:
+            raise KeyError(f"no HIT {assignment.HITId}")
+        if assignment.AssignmentId in self._assignments:
+            self.remove_assignment(assignment.AssignmentId)
+        stored = self._stored_assignment(assignment)
+        self._assignments[assignment.AssignmentId] = stored
+        by_status = self._assignment_index[assignment.HITId]
+        insort(by_status.setdefault(assignment.AssignmentStatus, []), stored.key)
+
+    def remove_assignment(self, assignment_id: str) -> None:
+        old = self._assignments.pop(assignment_id)
+        record = old.record
+        _discard(self._assignment_index[record.HITId][record.AssignmentStatus], old.key)
+
+    # --- Encoding --------------------------------------------------------------------------------
+
+    def _stored_hit(self, hit: HIT) -> Stored[HIT]:
+        return Stored(hit, hit_key(hit), RawJSON(encode(self._hit_shape, hit.to_api())))
+
+    def _stored_assignment(self, assignment: Assignment) -> Stored[Assignment]:
+        wire = RawJSON(encode(self._assignment_shape, assignment.to_api()))
+        return Stored(assignment, assignment_key(assignment), wire)
+
+
+def _listed(hit: HIT) -> bool:
+    return hit.HITStatus != DELETED_HIT_STATUS
+
+
+def _discard(keys: list[Cursor], key: Cursor) -> None:
+    """Remove ``key`` from a sorted list by bisection rather than by scanning."""
+    index = bisect_left(keys, key)
+    if index < len(keys) and keys[index] == key:
+        del keys[index]
