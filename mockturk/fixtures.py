@@ -278,30 +278,7 @@ def _complete_hit(
         )
     if hit.Expiration < hit.CreationTime:
         problems.add(where, "Expiration", "is earlier than CreationTime")
-    if hit.NumberOfAssignmentsCompleted not in (None, completed):
-        problems.add(
-            where,
-            "NumberOfAssignmentsCompleted",
-            f"is {hit.NumberOfAssignmentsCompleted}, but {completed} of its assignments are"
-            f" Approved or Rejected (leave it out to have it computed)",
-        )
-    pending = hit.NumberOfAssignmentsPending
-    if pending is None:
-        pending = (
-            max(hit.MaxAssignments - submitted - completed, 0)
-            if hit.HITStatus == "Unassignable"
-            else 0
-        )
-    available = hit.NumberOfAssignmentsAvailable
-    if available is None:
-        available = max(hit.MaxAssignments - pending - submitted - completed, 0)
-    if available + pending + submitted + completed != hit.MaxAssignments:
-        problems.add(
-            where,
-            "NumberOfAssignmentsAvailable",
-            f"Available ({available}) + Pending ({pending}) + Submitted ({submitted}) + Completed"
-            f" ({completed}) must equal MaxAssignments ({hit.MaxAssignments})",
-        )
+    pending, available, completed = _counters(hit, submitted, completed, where, problems)
     status = hit.HITStatus or _derived_status(hit, available, pending, now)
     if status == "Assignable" and available == 0:
         problems.add(where, "HITStatus", "is Assignable, but no assignment is available")
@@ -325,6 +302,41 @@ def _complete_hit(
             "NumberOfAssignmentsCompleted": completed,
         }
     )
+
+
+def _counters(
+    hit: HIT, submitted: int, completed: int, where: _Where, problems: _Problems
+) -> tuple[int, int, int]:
+    """Pending, Available and Completed: as stated, or derived from the HIT's assignments.
+
+    Stated counters may describe assignments the fixtures leave out (saved ``list-hits`` output
+    states them for every HIT), so they are checked for contradictions, not for equality.
+    """
+    if hit.NumberOfAssignmentsCompleted is not None:
+        if hit.NumberOfAssignmentsCompleted < completed:
+            problems.add(
+                where,
+                "NumberOfAssignmentsCompleted",
+                f"is {hit.NumberOfAssignmentsCompleted}, but {completed} of its assignments are"
+                f" Approved or Rejected (leave it out to have it computed)",
+            )
+        completed = hit.NumberOfAssignmentsCompleted
+    open_slots = max(hit.MaxAssignments - submitted - completed, 0)
+    pending = hit.NumberOfAssignmentsPending
+    if pending is None:
+        stated_available = hit.NumberOfAssignmentsAvailable or 0
+        pending = max(open_slots - stated_available, 0) if hit.HITStatus == "Unassignable" else 0
+    available = hit.NumberOfAssignmentsAvailable
+    if available is None:
+        available = max(open_slots - pending, 0)
+    if available + pending + submitted + completed > hit.MaxAssignments:
+        problems.add(
+            where,
+            "NumberOfAssignmentsAvailable",
+            f"Available ({available}) + Pending ({pending}) + Submitted ({submitted}) + Completed"
+            f" ({completed}) exceed MaxAssignments ({hit.MaxAssignments})",
+        )
+    return pending, available, completed
 
 
 def _derived_status(hit: HIT, available: int, pending: int, now: datetime) -> str:

@@ -1,0 +1,210 @@
+"""Test support: a real uvicorn server on a free loopback port, raw HTTP, and wire checks."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import boto3
+import uvicorn
+from botocore.config import Config
+from starlette.applications import Starlette
+
+from mockturk.fixtures import Dataset, build_dataset
+from mockturk.spec import load_spec
+from mockturk.store import Store
+
+TARGET_PREFIX = "MTurkRequesterServiceV20170117."
+JSON_11 = "application/x-amz-json-1.1"
+
+
+@dataclass
+class RunningServer:
+    app: Starlette
+    port: int
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def store(self) -> Store:
+        return self.app.state.store
+
+
+@contextmanager
+def running(app: Starlette, deadline_s: float = 10.0) -> Iterator[RunningServer]:
+    """Serve ``app`` with uvicorn in a thread on a free port; stop it cleanly afterwards."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    config = uvicorn.Config(app, log_config=None, access_log=False, server_header=False)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    give_up = time.monotonic() + deadline_s
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > give_up:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.01)
+    try:
+        yield RunningServer(app=app, port=sock.getsockname()[1])
+    finally:
+        server.should_exit = True
+        thread.join(deadline_s)
+        sock.close()
+
+
+@dataclass
+class WireChecker:
+    """Checks every response botocore receives against the model before botocore parses it."""
+
+    seen: list[dict[str, Any]] = field(default_factory=list)
+
+    def __call__(self, operation_model: Any, response_dict: dict[str, Any], **_: Any) -> None:
+        headers = {k.lower(): v for k, v in response_dict["headers"].items()}
+        body = json.loads(response_dict["body"])
+        self.seen.append(
+            {
+                "status": response_dict["status_code"],
+                "headers": headers,
+                "body": body,
+                "raw": response_dict["body"].decode(),
+            }
+        )
+        check_response(operation_model.name, response_dict["status_code"], headers, body)
+
+
+def check_response(operation: str, status: int, headers: dict[str, str], body: Any) -> None:
+    """Fail unless a response is exactly what the model allows, success or error."""
+    assert headers["content-type"] == JSON_11
+    assert len(headers["x-amzn-requestid"]) == 36
+    assert isinstance(body, dict)
+    if status == 200:
+        assert not {"__type", "Message", "TurkErrorCode"} & body.keys(), body
+        violations = load_spec().output_violations(operation, body)
+        assert not violations, [
+            f"{v.json_path()}: {v.constraint} ({v.value!r})" for v in violations
+        ]
+        return
+    check_error_body(status, body)
+
+
+def check_error_body(status: int, body: dict[str, Any]) -> None:
+    assert isinstance(body.get("__type"), str) and body["__type"], body
+    if body["__type"] in ("RequestError", "ServiceFault"):
+        assert list(body) == ["__type", "Message", "TurkErrorCode"], body
+        assert body["Message"].endswith(")") and isinstance(body["TurkErrorCode"], str)
+        assert status == (500 if body["__type"] == "ServiceFault" else 400)
+    else:
+        assert list(body) == ["__type", "message"], body
+        assert 400 <= status < 600
+
+
+def client(server: RunningServer, checker: WireChecker | None = None, **config: Any) -> Any:
+    mturk = boto3.client(
+        "mturk",
+        endpoint_url=server.endpoint_url,
+        region_name="us-east-1",
+        aws_access_key_id="mock",
+        aws_secret_access_key="mock",
+        config=Config(retries={"max_attempts": 1, "mode": "standard"}, **config),
+    )
+    mturk.meta.events.register("before-parse.mturk.*", checker or WireChecker())
+    return mturk
+
+
+@dataclass
+class RawResponse:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+def raw_request(
+    server: RunningServer,
+    method: str = "POST",
+    path: str = "/",
+    body: bytes | str | dict[str, Any] | list[Any] | None = None,
+    headers: dict[str, str] | None = None,
+    target: str | None = None,
+) -> RawResponse:
+    """One HTTP request with no SDK in between."""
+    if isinstance(body, dict | list):
+        body = json.dumps(body)
+    if isinstance(body, str):
+        body = body.encode()
+    sent = {"Content-Type": JSON_11, **(headers or {})}
+    if target is not None:
+        sent["X-Amz-Target"] = TARGET_PREFIX + target if "." not in target else target
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        connection.request(method, path, body=body, headers=sent)
+        response = connection.getresponse()
+        payload = response.read()
+        received = {k.lower(): v for k, v in response.getheaders()}
+        return RawResponse(response.status, received, payload)
+    finally:
+        connection.close()
+
+
+def call(server: RunningServer, operation: str, params: dict[str, Any]) -> RawResponse:
+    """A raw AWS JSON call, checked against the model like the SDK's calls."""
+    response = raw_request(server, body=params, target=operation)
+    check_response(operation, response.status, response.headers, response.json())
+    return response
+
+
+# --- Building small data sets -------------------------------------------------------------------
+
+NOW = "2026-11-20T12:00:00Z"
+
+
+def hit_record(hit_id: str, **fields: Any) -> dict[str, Any]:
+    """A valid fixture HIT with sensible values; ``fields`` override or add members."""
+    record: dict[str, Any] = {
+        "HITId": hit_id,
+        "CreationTime": "2026-11-01T10:00:00Z",
+        "Title": f"Task {hit_id}",
+        "Description": "Label a few images.",
+        "Question": "<HTMLQuestion/>",
+        "HITStatus": "Reviewable",
+        "MaxAssignments": 10,
+        "Reward": "0.50",
+        "Expiration": "2026-11-08T10:00:00Z",
+        "AssignmentDurationInSeconds": 600,
+    }
+    record.update(fields)
+    return record
+
+
+def assignment_record(
+    assignment_id: str, hit_id: str, worker: str, **fields: Any
+) -> dict[str, Any]:
+    """A valid Submitted fixture assignment; ``fields`` override or add members."""
+    record: dict[str, Any] = {
+        "AssignmentId": assignment_id,
+        "WorkerId": worker,
+        "HITId": hit_id,
+        "AssignmentStatus": "Submitted",
+        "AcceptTime": "2026-11-02T10:00:00Z",
+        "SubmitTime": "2026-11-02T10:05:00Z",
+    }
+    record.update(fields)
+    return record
+
+
+def dataset(hits: Sequence[dict[str, Any]], assignments: Sequence[dict[str, Any]] = ()) -> Dataset:
+    """A checked data set from fixture-format records, as the server would load it."""
+    document = {"HITs": list(hits), "Assignments": list(assignments)}
+    return build_dataset([("test-data", document)], datetime.fromisoformat(NOW))

@@ -1,0 +1,79 @@
+"""Timestamps and encoding as the real service writes them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from botocore.parsers import create_parser
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mockturk.spec import load_spec
+from mockturk.wire import RawJSON, encode, encode_timestamp, from_epoch_seconds, java_double
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (1558393704.0, "1.558393704E9"),  # byte-exact with a recorded real response
+        (1514770012.054, "1.514770012054E9"),
+        (1700000000.0, "1.7E9"),
+        (1e10, "1.0E10"),
+        (0.0, "0.0"),
+        (12345.0, "12345.0"),
+        (0.5, "0.5"),
+        (1e-4, "1.0E-4"),
+        (-1558393704.0, "-1.558393704E9"),
+    ],
+)
+def test_java_double(value, text):
+    assert java_double(value) == text
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_java_double_round_trips_every_float(value):
+    assert float(java_double(value)) == value
+
+
+instants = st.datetimes(
+    min_value=datetime(1970, 1, 2), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
+)
+
+
+@given(instants)
+def test_timestamps_survive_botocore_to_the_microsecond(instant):
+    text = encode_timestamp(instant).decode()
+    assert ("E" in text) == (instant.timestamp() >= 1e7)  # Java switches notation at 10^7
+    # botocore turns a numeric timestamp into an aware datetime; it must be the same instant.
+    parser = create_parser("json")
+    shape = load_spec().shape("Assignment")
+    response = {"body": b'{"SubmitTime":' + text.encode() + b"}", "headers": {}, "status_code": 200}
+    parsed = parser.parse(response, shape)
+    assert parsed["SubmitTime"] == instant
+
+
+@given(st.one_of(st.integers(0, 4_102_444_800), instants.map(lambda d: d.timestamp())))
+def test_request_epoch_seconds_become_aware_instants(seconds):
+    instant = from_epoch_seconds(seconds)
+    assert instant.tzinfo is not None
+    assert abs(instant.timestamp() - seconds) < 1e-6
+
+
+def test_encode_follows_model_order_and_leaves_out_unset_members():
+    shape = load_spec().shape("Assignment")
+    value = {
+        "SubmitTime": datetime(2019, 5, 20, 23, 8, 24, tzinfo=UTC),
+        "AssignmentId": "3A",
+        "Deadline": None,
+        "AssignmentStatus": "Submitted",
+    }
+    assert encode(shape, value) == (
+        b'{"AssignmentId":"3A","AssignmentStatus":"Submitted","SubmitTime":1.558393704E9}'
+    )
+
+
+def test_raw_json_is_embedded_as_it_is():
+    shape = load_spec().operation("ListHITs").output_shape
+    value = {"NumResults": 1, "HITs": [RawJSON(b'{"HITId":"3A"}')]}
+    assert encode(shape, value) == b'{"NumResults":1,"HITs":[{"HITId":"3A"}]}'
