@@ -7,11 +7,13 @@ cannot be bound (for example, the port is in use).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
+import signal
 import socket
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import uvicorn
@@ -32,14 +34,6 @@ log = logging.getLogger("mockturk")
 def _env_fixtures() -> list[str] | None:
     value = os.environ.get("MOCKTURK_FIXTURES")
     return [part for part in value.split(os.pathsep) if part] if value else None
-
-
-def _env_port() -> int:
-    value = os.environ.get("MOCKTURK_PORT", str(DEFAULT_PORT))
-    try:
-        return _port(value)
-    except argparse.ArgumentTypeError as error:
-        raise SystemExit(f"mockturk: MOCKTURK_PORT: {error}") from None
 
 
 def _port(text: str) -> int:
@@ -89,10 +83,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    port = args.port
+    if port is None:
+        try:
+            port = _port(os.environ.get("MOCKTURK_PORT", str(DEFAULT_PORT)))
+        except argparse.ArgumentTypeError as error:
+            parser.error(f"MOCKTURK_PORT: {error}")
     return serve(
         host=args.host,
-        port=args.port if args.port is not None else _env_port(),
+        port=port,
         fixtures=args.fixtures or _env_fixtures(),
         log_level=args.log_level,
     )
@@ -131,8 +132,26 @@ def serve(host: str, port: int, fixtures: list[str] | None, log_level: str) -> i
         server_header=False,
         timeout_graceful_shutdown=5,
     )
-    uvicorn.Server(config).run(sockets=[sock])
+    _Server(config).run(sockets=[sock])
     return 0
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, ending with exit status 0 after a graceful shutdown on SIGINT/SIGTERM.
+
+    uvicorn re-raises the signal once it has shut down, so the process would die of it (and
+    print a KeyboardInterrupt traceback for Ctrl-C); for a service, stopping on request is success.
+    """
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        stop_signals = (signal.SIGINT, signal.SIGTERM)
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in stop_signals}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
 
 def _bind(host: str, port: int) -> socket.socket:

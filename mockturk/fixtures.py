@@ -119,6 +119,8 @@ def read_document(path: Path) -> Any:
         raw = path.read_bytes()
     except OSError as error:
         raise FixtureError(f"{path}: cannot be read ({error.strerror}).") from None
+    if not raw.strip():
+        return None
     try:
         if path.suffix == ".json":
             return orjson.loads(raw)
@@ -144,25 +146,35 @@ def build_dataset(documents: Sequence[tuple[str, Any]], now: datetime) -> Datase
     problems = _Problems()
     hits: dict[str, tuple[HIT, _Where]] = {}
     assignments: dict[str, tuple[Assignment, _Where]] = {}
+    invalid_hit_ids: set[str] = set()
     for source, document in documents:
         for record, where in _records(source, document, problems):
+            if record is None:
+                if isinstance(where.record_id, str) and where.id_field == "HITId":
+                    invalid_hit_ids.add(where.record_id)
+                continue
             table: dict[str, Any] = hits if isinstance(record, HIT) else assignments
             record_id = where.record_id or ""
             if record_id in table:
-                problems.add(
-                    where, where.id_field, f"duplicate ID, first given at {table[record_id][1]}"
-                )
+                first = table[record_id][1]
+                problems.add(where, where.id_field, f"duplicate ID, first given at {first}")
             else:
                 table[record_id] = (record, where)
-    problems.raise_if_any()
 
     by_hit: dict[str, list[Assignment]] = defaultdict(list)
+    workers: dict[tuple[str, str], _Where] = {}
     completed_assignments = []
     for assignment, where in assignments.values():
         parent = hits.get(assignment.HITId)
         if parent is None:
-            problems.add(where, "HITId", f"no HIT {assignment.HITId} is in the fixtures")
+            if assignment.HITId not in invalid_hit_ids:  # that HIT's own problems are reported
+                problems.add(where, "HITId", f"no HIT {assignment.HITId} is in the fixtures")
             continue
+        first = workers.setdefault((assignment.HITId, assignment.WorkerId), where)
+        if first is not where:
+            problems.add(
+                where, "WorkerId", f"this worker already holds an assignment of the HIT, at {first}"
+            )
         completed = _complete_assignment(assignment, parent[0], where, problems)
         by_hit[assignment.HITId].append(completed)
         completed_assignments.append(completed)
@@ -174,7 +186,10 @@ def build_dataset(documents: Sequence[tuple[str, Any]], now: datetime) -> Datase
     return Dataset(hits=completed_hits, assignments=completed_assignments)
 
 
-def _records(source: str, document: Any, problems: _Problems) -> Iterable[tuple[Record, _Where]]:
+def _records(
+    source: str, document: Any, problems: _Problems
+) -> Iterable[tuple[Record | None, _Where]]:
+    """Each record of a document, validated; ``None`` for one with problems (reported)."""
     if document is None:
         problems.add(
             source, None, "the file is empty; expected a mapping with HITs and/or Assignments"
@@ -210,6 +225,7 @@ def _records(source: str, document: Any, problems: _Problems) -> Iterable[tuple[
             except ValidationError as error:
                 for detail in error.errors():
                     problems.add(where, _field_name(detail["loc"]), _describe(detail))
+                yield None, where
 
 
 def _field_name(loc: tuple[int | str, ...]) -> str | None:
@@ -235,6 +251,8 @@ def _complete_assignment(
     status = assignment.AssignmentStatus
     if assignment.AcceptTime > assignment.SubmitTime:
         problems.add(where, "SubmitTime", "is earlier than AcceptTime")
+    if assignment.AcceptTime > hit.Expiration:
+        problems.add(where, "AcceptTime", f"is after the HIT's Expiration ({hit.Expiration})")
     if assignment.AcceptTime < hit.CreationTime:
         problems.add(
             where, "AcceptTime", f"is earlier than the HIT's CreationTime ({hit.CreationTime})"
@@ -264,12 +282,6 @@ def _complete_hit(
     statuses = Counter(a.AssignmentStatus for a in assignments)
     submitted = statuses["Submitted"]
     completed = statuses["Approved"] + statuses["Rejected"]
-    workers = Counter(a.WorkerId for a in assignments)
-    for worker, count in workers.items():
-        if count > 1:
-            problems.add(
-                where, None, f"worker {worker} holds {count} assignments; one per HIT at most"
-            )
     if len(assignments) > hit.MaxAssignments:
         problems.add(
             where,
@@ -282,21 +294,16 @@ def _complete_hit(
     status = hit.HITStatus or _derived_status(hit, available, pending, now)
     if status == "Assignable" and available == 0:
         problems.add(where, "HITStatus", "is Assignable, but no assignment is available")
-    if status == "Unassignable" and (available != 0 or pending == 0):
-        problems.add(
-            where,
-            "HITStatus",
-            "is Unassignable, so every open slot must be pending (Available 0, Pending > 0)",
-        )
-    hit_type_id = hit.HITTypeId or _derived_id("type", _type_properties(hit))
+    if status == "Unassignable" and pending == 0:
+        problems.add(where, "HITStatus", "is Unassignable, but no assignment is pending")
+    requirements = [_complete_requirement(q) for q in hit.QualificationRequirements]
+    hit_type_id = hit.HITTypeId or _derived_id("type", _type_properties(hit, requirements))
     return hit.model_copy(
         update={
             "HITStatus": status,
             "HITTypeId": hit_type_id,
             "HITGroupId": hit.HITGroupId or _derived_id("group", hit_type_id),
-            "QualificationRequirements": [
-                _complete_requirement(q) for q in hit.QualificationRequirements
-            ],
+            "QualificationRequirements": requirements,
             "NumberOfAssignmentsPending": pending,
             "NumberOfAssignmentsAvailable": available,
             "NumberOfAssignmentsCompleted": completed,
@@ -357,9 +364,8 @@ def _complete_requirement(requirement: QualificationRequirement) -> Qualificatio
     )
 
 
-def _type_properties(hit: HIT) -> str:
+def _type_properties(hit: HIT, requirements: list[QualificationRequirement]) -> str:
     # A HIT type is its property set: the same properties give the same HITTypeId.
-    requirements = [q.to_api() for q in hit.QualificationRequirements]
     return orjson.dumps(
         [
             hit.Title,
@@ -368,7 +374,7 @@ def _type_properties(hit: HIT) -> str:
             hit.Keywords,
             hit.AssignmentDurationInSeconds,
             hit.AutoApprovalDelayInSeconds,
-            requirements,
+            [q.to_api() for q in requirements],
         ]
     ).decode()
 

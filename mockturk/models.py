@@ -8,7 +8,7 @@ model. ``tests/test_models_in_step.py`` keeps these classes in step with the bot
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
@@ -36,11 +36,19 @@ def _shaped(python_type: Any, shape: str) -> Any:
 
 
 def parse_timestamp(value: Any) -> datetime:
-    """ISO 8601 with an offset, epoch seconds (int or float), or an aware datetime (from YAML)."""
+    """ISO 8601 with an offset, epoch seconds (int or float), or an aware datetime (from YAML).
+
+    The result is always in UTC.
+    """
     if isinstance(value, bool):
         raise ValueError("a timestamp must be an ISO 8601 string with offset or epoch seconds")
     if isinstance(value, int | float):
-        return from_epoch_seconds(value)
+        try:
+            return from_epoch_seconds(value)
+        except (OverflowError, ValueError):
+            raise ValueError(
+                f"{value!r} is out of range for epoch seconds (epoch milliseconds are not accepted)"
+            ) from None
     if isinstance(value, str):
         try:
             value = datetime.fromisoformat(value)
@@ -49,7 +57,7 @@ def parse_timestamp(value: Any) -> datetime:
     if isinstance(value, datetime):
         if value.tzinfo is None or value.utcoffset() is None:
             raise ValueError("a timestamp needs a UTC offset (for example 2026-05-01T12:00:00Z)")
-        return value
+        return value.astimezone(UTC)
     if isinstance(value, date):
         raise ValueError("a date needs a time and a UTC offset (for example 2026-05-01T12:00:00Z)")
     raise ValueError("a timestamp must be an ISO 8601 string with offset or epoch seconds")

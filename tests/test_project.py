@@ -1,0 +1,37 @@
+"""The project as a user installs it: lint-clean, and a wheel that carries its default data."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+RUFF = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
+
+
+@pytest.mark.skipif(RUFF is None, reason="ruff is a test dependency")
+@pytest.mark.parametrize("command", [["check"], ["format", "--check"]])
+def test_ruff_is_clean(command):
+    done = subprocess.run([RUFF, *command, "."], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_wheel_carries_the_default_fixtures(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    (wheel,) = tmp_path.glob("mockturk-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    bundled = sorted(n for n in names if n.startswith("mockturk/_default_fixtures/"))
+    shipped = sorted(p.name for p in (ROOT / "fixtures" / "default").iterdir())
+    assert [Path(n).name for n in bundled] == shipped
+    assert not any(n.startswith("tests/") for n in names)
