@@ -208,12 +208,21 @@ class ServiceSpec:
         self.target_prefix: str = model.metadata["targetPrefix"]
         self.operation_names: frozenset[str] = frozenset(model.operation_names)
         self._paginators = paginators
+        self._shapes: dict[str, Shape] = {}
 
     def operation(self, name: str) -> OperationModel:
         return self.model.operation_model(name)
 
     def shape(self, name: str) -> Shape:
-        return self.model.shape_for(name)
+        # botocore builds a new Shape on every shape_for() call; these are immutable.
+        shape = self._shapes.get(name)
+        if shape is None:
+            shape = self._shapes[name] = self.model.shape_for(name)
+        return shape
+
+    def enum(self, name: str) -> tuple[str, ...]:
+        """The values of an enum shape, sorted."""
+        return tuple(sorted(self.shape(name).enum))  # type: ignore[attr-defined]
 
     def paginator(self, operation: str) -> Paginator:
         return self._paginators[operation]

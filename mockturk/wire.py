@@ -7,7 +7,6 @@ they change, and embedded in responses as pre-encoded bytes (:class:`RawJSON`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from math import isfinite
@@ -62,25 +61,41 @@ def encode(shape: Shape, value: Any) -> bytes:
     """Encode ``value`` as compact JSON following ``shape``; ``None`` members are left out."""
     if isinstance(value, RawJSON):
         return value
+    chunks: list[bytes] = []
+    _encode_into(shape, value, chunks)
+    return b"".join(chunks)  # one copy of the whole body, however large the page
+
+
+def _encode_into(shape: Shape, value: Any, out: list[bytes]) -> None:
+    if isinstance(value, RawJSON):
+        out.append(value)
+        return
     kind = shape.type_name
     if kind == "structure":
-        return _encode_structure(shape, value)
-    if kind == "list":
+        separator = b"{"
+        for name, member in shape.members.items():  # type: ignore[attr-defined]
+            item = value.get(name)
+            if item is not None:
+                out.append(separator + b'"' + name.encode() + b'":')
+                _encode_into(member, item, out)
+                separator = b","
+        out.append(b"}" if separator == b"," else b"{}")
+    elif kind == "list":
+        if not value:
+            out.append(b"[]")
+            return
         member = shape.member  # type: ignore[attr-defined]
-        return b"[" + b",".join(encode(member, item) for item in value) + b"]"
-    if kind == "timestamp":
-        return encode_timestamp(value)
-    if kind in ("integer", "long"):
-        return str(int(value)).encode()
-    if kind == "boolean":
-        return b"true" if value else b"false"
-    return orjson.dumps(value)
-
-
-def _encode_structure(shape: Shape, value: Mapping[str, Any]) -> bytes:
-    parts = []
-    for name, member in shape.members.items():  # type: ignore[attr-defined]
-        item = value.get(name)
-        if item is not None:
-            parts.append(b'"' + name.encode() + b'":' + encode(member, item))
-    return b"{" + b",".join(parts) + b"}"
+        separator = b"["
+        for item in value:
+            out.append(separator)
+            _encode_into(member, item, out)
+            separator = b","
+        out.append(b"]")
+    elif kind == "timestamp":
+        out.append(encode_timestamp(value))
+    elif kind in ("integer", "long"):
+        out.append(str(int(value)).encode())
+    elif kind == "boolean":
+        out.append(b"true" if value else b"false")
+    else:
+        out.append(orjson.dumps(value))

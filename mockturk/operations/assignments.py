@@ -32,6 +32,4 @@ def list_assignments_for_hit(ctx: Context, params: Params) -> Result:
 
 def _status_filter(ctx: Context, requested: list[str] | None) -> tuple[str, ...]:
     """The filter as a set: duplicates collapse, and an empty list means every status."""
-    every = tuple(sorted(ctx.spec.shape("AssignmentStatus").enum))
-    chosen = tuple(sorted(set(requested or every)))
-    return chosen
+    return tuple(sorted(set(requested or ctx.spec.enum("AssignmentStatus"))))
