@@ -108,14 +108,21 @@ def check_error_body(status: int, body: dict[str, Any]) -> None:
         assert 400 <= status < 600
 
 
-def client(server: RunningServer, checker: WireChecker | None = None, **config: Any) -> Any:
+def client(server: RunningServer | str, checker: WireChecker | None = None, **settings: Any) -> Any:
+    """A boto3 MTurk client for a server or endpoint URL (no retries), every response checked.
+
+    ``settings`` override the client's region and credentials."""
+    options = {
+        "region_name": "us-east-1",
+        "aws_access_key_id": "mock",
+        "aws_secret_access_key": "mock",
+        **settings,
+    }
     mturk = boto3.client(
         "mturk",
-        endpoint_url=server.endpoint_url,
-        region_name="us-east-1",
-        aws_access_key_id="mock",
-        aws_secret_access_key="mock",
-        config=Config(retries={"max_attempts": 1, "mode": "standard"}, **config),
+        endpoint_url=server if isinstance(server, str) else server.endpoint_url,
+        config=Config(retries={"max_attempts": 1, "mode": "standard"}),
+        **options,
     )
     mturk.meta.events.register("before-parse.mturk.*", checker or WireChecker())
     return mturk

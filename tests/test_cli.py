@@ -15,10 +15,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import boto3
 import pytest
-from botocore.config import Config
-from support import assignment_record, hit_record
+from support import assignment_record, client, hit_record
 
 from mockturk import __version__
 
@@ -156,17 +154,6 @@ class Server:
         self.stderr.close()
 
 
-def mturk_client(endpoint_url):
-    return boto3.client(
-        "mturk",
-        endpoint_url=endpoint_url,
-        region_name="us-east-1",
-        aws_access_key_id="mock",
-        aws_secret_access_key="mock",
-        config=Config(retries={"max_attempts": 1, "mode": "standard"}),
-    )
-
-
 @pytest.fixture(scope="module")
 def default_server():
     """One server on the bundled data set, for the tests that only look at it."""
@@ -239,7 +226,7 @@ def test_health_reports_the_loaded_records(default_server, default_dataset):
 
 
 def test_boto3_lists_the_hits_of_the_bundled_data(default_server, default_dataset):
-    mturk = mturk_client(default_server.endpoint())
+    mturk = client(default_server.endpoint())
     seen = []
     for page in mturk.get_paginator("list_hits").paginate(PaginationConfig={"PageSize": 10}):
         assert page["ResponseMetadata"]["HTTPStatusCode"] == 200
@@ -251,7 +238,7 @@ def test_boto3_lists_the_hits_of_the_bundled_data(default_server, default_datase
 
 
 def test_every_request_logs_one_line_with_operation_and_status(default_server):
-    mturk = mturk_client(default_server.endpoint())
+    mturk = client(default_server.endpoint())
     listed_before = default_server.stderr.count(r"\bListHITs 200\b")
     missing_before = default_server.stderr.count(r"\bGetAssignment 400\b")
 

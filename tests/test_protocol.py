@@ -6,11 +6,9 @@ import logging
 import re
 import uuid
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
-from support import JSON_11, call, check_error_body, raw_request, running
+from support import JSON_11, call, check_error_body, client, raw_request, running
 
 from mockturk.app import create_app
 from mockturk.operations import HANDLERS
@@ -140,9 +138,8 @@ def test_control_plane_is_not_reachable_through_a_target(server):
 def test_any_credentials_and_no_signature_are_accepted(server):
     unsigned = raw_request(server, body={"MaxResults": 1}, target="ListHITs")
     assert unsigned.status == 200
-    sandbox = boto3.client(
-        "mturk",
-        endpoint_url=server.endpoint_url,
+    sandbox = client(
+        server,
         region_name="sandbox",
         aws_access_key_id="AKIDEXAMPLE",
         aws_secret_access_key="whatever",
@@ -182,14 +179,7 @@ def test_internal_failure_is_a_service_fault_without_traceback(faulty_server, ca
 
 
 def test_boto3_raises_service_fault(faulty_server):
-    mturk = boto3.client(
-        "mturk",
-        endpoint_url=faulty_server.endpoint_url,
-        region_name="us-east-1",
-        aws_access_key_id="mock",
-        aws_secret_access_key="mock",
-        config=Config(retries={"max_attempts": 1, "mode": "standard"}),
-    )
+    mturk = client(faulty_server)
     with pytest.raises(mturk.exceptions.ServiceFault) as caught:
         mturk.list_hits()
     assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500
