@@ -69,10 +69,14 @@ class TokenCodec:
     def _open(self, token: str, scope: str) -> Cursor:
         if not token.startswith(PREFIX):
             raise _Rejected("unknown prefix")
+        text = token[len(PREFIX) :]
         try:
-            sealed = base64.b64decode(token[len(PREFIX) :], validate=True)
+            sealed = base64.b64decode(text, validate=True)
         except (binascii.Error, ValueError):
             raise _Rejected("not base64") from None
+        if base64.b64encode(sealed).decode("ascii") != text:
+            # The bits before padding carry no data: only the exact encoding issued counts.
+            raise _Rejected("not the canonical encoding")
         if not _MAC_SIZE + _HEADER.size <= len(sealed) <= _MAC_SIZE + _HEADER.size + _MAX_ID_BYTES:
             raise _Rejected("wrong length")
         mac, body = sealed[:_MAC_SIZE], sealed[_MAC_SIZE:]

@@ -103,13 +103,18 @@ def scalar_violations(shape: Shape, value: Any) -> list[str]:
             found.append(f"Member must satisfy enum value set: [{', '.join(sorted(meta['enum']))}]")
         if "pattern" in meta and not _pattern(meta["pattern"]).fullmatch(value):
             found.append(f"Member must satisfy regular expression pattern: {meta['pattern']}")
-        found.extend(_length_violations(meta, len(value)))
+        found.extend(_length_violations(meta, _java_length(value)))
     elif kind in ("integer", "long"):
         if "min" in meta and value < meta["min"]:
             found.append(f"Member must have value greater than or equal to {meta['min']}")
         if "max" in meta and value > meta["max"]:
             found.append(f"Member must have value less than or equal to {meta['max']}")
     return found
+
+
+def _java_length(text: str) -> int:
+    """A string's length as the AWS framework (Java) counts it: in UTF-16 code units."""
+    return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2
 
 
 def _length_violations(meta: dict[str, Any], length: int) -> Iterator[str]:

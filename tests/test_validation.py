@@ -84,6 +84,14 @@ def test_over_long_next_token(mturk):
     )
 
 
+def test_lengths_count_utf16_code_units_as_the_java_framework_does(server):
+    # 128 characters outside the Basic Multilingual Plane are 256 UTF-16 code units.
+    message = validation_message(call(server, "ListHITs", {"NextToken": "\U0001f600" * 128}))
+    assert "at 'nextToken'" in message and "less than or equal to 255" in message
+    short = call(server, "ListHITs", {"NextToken": "\U0001f600" * 127})
+    assert short.status == 400 and short.json()["__type"] == "RequestError"
+
+
 def test_missing_required_member_from_a_raw_client(server):
     message = validation_message(call(server, "GetAssignment", {}))
     assert message == (
