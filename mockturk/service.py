@@ -72,4 +72,5 @@ class MTurkService:
         if violations:
             raise ValidationException(violations)
         result = handler(self.context, params)
-        return encode(self.spec.operation(operation).output_shape, result)
+        output = self.spec.operation(operation).output_shape
+        return b"{}" if output is None else encode(output, result)
