@@ -72,5 +72,4 @@ class MTurkService:
         if violations:
             raise ValidationException(violations)
         result = handler(self.context, params)
-        output = self.spec.operation(operation).output_shape
-        return b"{}" if output is None else encode(output, result)
+        return encode(self.spec.operation(operation).output_shape, result)
