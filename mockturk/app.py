@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -11,8 +11,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mockturk import protocol
+from mockturk.account import Account
 from mockturk.clock import Clock, SystemClock, epoch_millis
-from mockturk.control import PREFIX, Control, control_error
+from mockturk.control import PREFIX, Control, control_error, guarded
 from mockturk.errors import AwsError, service_fault, wrong_method, wrong_path
 from mockturk.fixtures import Dataset
 from mockturk.operations import HANDLERS, Context, Handler
@@ -30,17 +31,20 @@ def create_app(
     clock: Clock | None = None,
     token_secret: bytes | None = None,
     handlers: Mapping[str, Handler] = HANDLERS,
+    on_fault: Callable[[BaseException], None] | None = None,
 ) -> Starlette:
-    """A new, independent server state seeded with ``dataset``; no state is shared between apps."""
+    """A new, independent server state seeded with ``dataset``; no state is shared between apps.
+
+    ``dataset`` is also what ``/_mockturk/reset`` returns to. ``on_fault`` is told of every
+    exception that became a 500 (an in-process test server raises them in its caller).
+    """
     spec = load_spec()
     store = Store(spec)
-    if dataset is not None:
-        store.load(dataset)
-    context = Context(
-        spec=spec, store=store, tokens=TokenCodec(token_secret), clock=clock or SystemClock()
-    )
-    service = MTurkService(context, handlers)
-    control = Control(store)
+    clock = clock or SystemClock()
+    account = Account(store, clock, dataset)
+    context = Context(spec=spec, store=store, tokens=TokenCodec(token_secret), clock=clock)
+    service = MTurkService(context, handlers, on_fault)
+    control = Control(account)
 
     def aws_error(error: AwsError) -> Response:
         return protocol.failure(error, protocol.new_request_id(), epoch_millis(context.clock.now()))
@@ -61,16 +65,25 @@ def create_app(
         return aws_error(wrong_path(request.url.path))
 
     async def internal_error(request: Request, exc: Exception) -> Response:
+        if on_fault is not None:
+            on_fault(exc)
+        if request.url.path.startswith(PREFIX + "/"):
+            return control_error(500, "InternalError", f"{type(exc).__name__}: {exc}")
         return aws_error(service_fault())
 
+    control_routes = [
+        Route(f"{PREFIX}/{name}", guarded(endpoint, method), methods=ANY_METHOD)
+        for name, (method, endpoint) in control.endpoints().items()
+    ]
     app = Starlette(
         routes=[
             Route("/", service.handle, methods=ANY_METHOD),
-            Route(f"{PREFIX}/health", control.health, methods=ANY_METHOD),
+            *control_routes,
             Route("/{path:path}", unknown_path, methods=ANY_METHOD),
         ],
         exception_handlers={HTTPException: http_error, Exception: internal_error},
     )
     app.state.service = service
     app.state.store = store
+    app.state.account = account
     return app

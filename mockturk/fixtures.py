@@ -40,6 +40,10 @@ _IGNORED_KEYS = frozenset({"NumResults", "NextToken", "ResponseMetadata"})
 class FixtureError(Exception):
     """Fixtures that cannot be loaded; the message names every file, record and field at fault."""
 
+    def __init__(self, message: str, problems: Sequence[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = list(problems) if problems is not None else [message]
+
 
 @dataclass(frozen=True)
 class Dataset:
@@ -79,7 +83,7 @@ class _Problems:
         tail = [f"... and {more} more problem(s)."] if more else []
         count = len(self.lines)
         head = f"{count} problem{'s' if count != 1 else ''} in the fixtures:"
-        raise FixtureError("\n".join([head, *shown, *tail]))
+        raise FixtureError("\n".join([head, *shown, *tail]), self.lines)
 
 
 # --- Reading files -----------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -26,9 +26,15 @@ logger = logging.getLogger("mockturk.requests")
 
 
 class MTurkService:
-    def __init__(self, context: Context, handlers: Mapping[str, Handler]) -> None:
+    def __init__(
+        self,
+        context: Context,
+        handlers: Mapping[str, Handler],
+        on_fault: Callable[[BaseException], None] | None = None,
+    ) -> None:
         self.context = context
         self.handlers = handlers
+        self.on_fault = on_fault
 
     @property
     def spec(self) -> ServiceSpec:
@@ -53,8 +59,10 @@ class MTurkService:
             response = protocol.success(self.call(operation, params), request_id)
         except AwsError as error:
             response = protocol.failure(error, request_id, epoch_millis(self.clock.now()))
-        except Exception:
+        except Exception as error:
             logger.exception("internal failure in %s (request %s)", operation, request_id)
+            if self.on_fault is not None:
+                self.on_fault(error)
             response = protocol.failure(service_fault(), request_id, epoch_millis(self.clock.now()))
         elapsed_ms = (time.perf_counter() - started) * 1000
         logger.info("%s %d %.1fms %s", operation, response.status_code, elapsed_ms, request_id)

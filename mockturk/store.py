@@ -39,6 +39,17 @@ class Stored(Generic[R]):
     wire: RawJSON
 
 
+AssignmentIndex = dict[str, dict[str, list[Cursor]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    hits: dict[str, Stored[HIT]]
+    assignments: dict[str, Stored[Assignment]]
+    listed_hits: list[Cursor]
+    assignment_index: AssignmentIndex
+
+
 def hit_key(hit: HIT) -> Cursor:
     return (-to_micros(hit.CreationTime), hit.HITId)
 
@@ -57,7 +68,23 @@ class Store:
         self._hits: dict[str, Stored[HIT]] = {}
         self._assignments: dict[str, Stored[Assignment]] = {}
         self._listed_hits: list[Cursor] = []
-        self._assignment_index: dict[str, dict[str, list[Cursor]]] = {}
+        self._assignment_index: AssignmentIndex = {}
+
+    def snapshot(self) -> Snapshot:
+        """The state as it is now; stored records are immutable, so copying the tables is enough."""
+        return Snapshot(
+            hits=dict(self._hits),
+            assignments=dict(self._assignments),
+            listed_hits=list(self._listed_hits),
+            assignment_index=_copy_index(self._assignment_index),
+        )
+
+    def restore(self, snapshot: Snapshot) -> None:
+        """Return to a snapshot (which stays unchanged, so it can be restored again)."""
+        self._hits = dict(snapshot.hits)
+        self._assignments = dict(snapshot.assignments)
+        self._listed_hits = list(snapshot.listed_hits)
+        self._assignment_index = _copy_index(snapshot.assignment_index)
 
     def load(self, dataset: Dataset) -> None:
         """Replace the whole state with a checked data set (indexes sorted once, not per record)."""
@@ -79,6 +106,13 @@ class Store:
 
     def counts(self) -> dict[str, int]:
         return {"HITs": len(self._hits), "Assignments": len(self._assignments)}
+
+    def all_hits(self) -> Iterable[Stored[HIT]]:
+        """Every HIT, Disposed ones included, in the order they were stored."""
+        return self._hits.values()
+
+    def all_assignments(self) -> Iterable[Stored[Assignment]]:
+        return self._assignments.values()
 
     def hit(self, hit_id: str) -> Stored[HIT] | None:
         """A HIT that has not been deleted (Disposed HITs count as deleted)."""
@@ -159,6 +193,13 @@ class Store:
 
 def _listed(hit: HIT) -> bool:
     return hit.HITStatus != DELETED_HIT_STATUS
+
+
+def _copy_index(index: AssignmentIndex) -> AssignmentIndex:
+    return {
+        hit_id: {s: list(keys) for s, keys in by_status.items()}
+        for hit_id, by_status in index.items()
+    }
 
 
 def _discard(keys: list[Cursor], key: Cursor) -> None:

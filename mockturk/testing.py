@@ -1,0 +1,358 @@
+"""mockturk inside a test suite: a real server in a background thread, or a remote one.
+
+    with mockturk.serve() as server:            # the bundled data set, on a free port
+        mturk = server.client()
+        mturk.list_hits()
+        server.load({"HITs": [...]})            # add records (fixture format)
+        server.reset()                          # back to the start-up fixtures
+
+:class:`InProcessServer` runs the real ASGI app under uvicorn on a loopback port of its own;
+:class:`RemoteServer` drives one that is already running (a container in CI, say) through the
+control API. Both offer the same methods, so the pytest plugin works with either.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Protocol, TypeVar
+
+import orjson
+import uvicorn
+
+from mockturk.account import Account, NamedDocument
+from mockturk.app import create_app
+from mockturk.clock import Clock, SystemClock
+from mockturk.fixtures import (
+    FixtureError,
+    build_dataset,
+    default_fixtures_path,
+    fixture_files,
+    read_document,
+)
+
+# What may be given as fixtures: a file or directory path, a fixture-format dict, or a list of them.
+FixtureSource = str | Path | Mapping[str, Any]
+Fixtures = FixtureSource | Sequence[FixtureSource]
+
+T = TypeVar("T")
+
+
+class ServerError(RuntimeError):
+    """The server failed: it could not start, or a request ended in an internal fault."""
+
+
+class MockTurk(Protocol):
+    """What a test sees of a mockturk server, in-process or remote."""
+
+    @property
+    def endpoint_url(self) -> str: ...
+
+    def client(self, **settings: Any) -> Any: ...
+
+    def reset(self, *, empty: bool = False) -> None: ...
+
+    def load(
+        self, fixtures: Fixtures, *, replace: bool = False, base: Path | None = None
+    ) -> None: ...
+
+    def state(self) -> dict[str, list[dict[str, Any]]]: ...
+
+    def take_faults(self) -> list[BaseException]: ...
+
+
+def serve(
+    fixtures: Fixtures | None = None,
+    *,
+    port: int = 0,
+    host: str = "127.0.0.1",
+    clock: Clock | None = None,
+    start_timeout: float = 10.0,
+) -> InProcessServer:
+    """A mockturk server to use as a context manager (or to ``start()`` and ``stop()``).
+
+    ``fixtures``: paths (files or directories) and/or fixture-format dicts; ``None`` for the
+    bundled default data set, ``[]`` for none. Bad fixtures raise FixtureError here, before
+    anything starts. ``port=0`` picks a free port.
+    """
+    return InProcessServer(fixtures, port=port, host=host, clock=clock, start_timeout=start_timeout)
+
+
+def boto3_client(endpoint_url: str, **settings: Any) -> Any:
+    """A boto3 MTurk client for a mock endpoint: dummy credentials, us-east-1, no retries."""
+    import boto3
+    from botocore.config import Config
+
+    options: dict[str, Any] = {
+        "region_name": "us-east-1",
+        "aws_access_key_id": "mock",
+        "aws_secret_access_key": "mock",
+        "config": Config(retries={"max_attempts": 1, "mode": "standard"}),
+        **settings,
+    }
+    return boto3.client("mturk", endpoint_url=endpoint_url, **options)
+
+
+def named_documents(fixtures: Fixtures | None, base: Path | None = None) -> list[NamedDocument]:
+    """Fixture documents with the names their problems are reported under.
+
+    Relative paths are taken from ``base`` when given. Raises FixtureError for unreadable files.
+    """
+    if fixtures is None:
+        fixtures = [default_fixtures_path()]
+    items: Sequence[FixtureSource] = (
+        [fixtures] if isinstance(fixtures, str | Path | Mapping) else fixtures
+    )
+    documents: list[NamedDocument] = []
+    for index, item in enumerate(items):
+        if isinstance(item, Mapping):
+            name = "fixtures" if len(items) == 1 else f"fixtures[{index}]"
+            documents.append((name, dict(item)))
+            continue
+        path = Path(item)
+        if base is not None and not path.is_absolute():
+            path = base / path
+        documents.extend((str(file), read_document(file)) for file in fixture_files([path]))
+    return documents
+
+
+class InProcessServer:
+    """The real app under uvicorn in a daemon thread, on its own loopback port."""
+
+    def __init__(
+        self,
+        fixtures: Fixtures | None,
+        *,
+        port: int = 0,
+        host: str = "127.0.0.1",
+        clock: Clock | None = None,
+        start_timeout: float = 10.0,
+    ) -> None:
+        self._clock = clock or SystemClock()
+        self._documents = named_documents(fixtures)
+        # Checked now, so bad fixtures fail in the caller before a thread exists.
+        self._dataset = build_dataset(self._documents, self._clock.now())
+        self._host = host
+        self._port = port
+        self._start_timeout = start_timeout
+        self._faults: list[BaseException] = []
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._uvicorn: uvicorn.Server | None = None
+        self._socket: socket.socket | None = None
+        self._account: Account | None = None
+
+    # --- Lifecycle -------------------------------------------------------------------------------
+
+    def start(self) -> InProcessServer:
+        if self._thread is not None:
+            raise ServerError("the server is already running")
+        app = create_app(self._dataset, clock=self._clock, on_fault=self._faults.append)
+        self._account = app.state.account
+        sock = socket.socket(socket.AF_INET6 if ":" in self._host else socket.AF_INET)
+        try:
+            sock.bind((self._host, self._port))
+        except OSError as error:
+            sock.close()
+            raise ServerError(f"cannot listen on {self._host}:{self._port}: {error}") from error
+        config = uvicorn.Config(
+            app, log_config=None, access_log=False, server_header=False, lifespan="off"
+        )
+        server = uvicorn.Server(config)
+        loop_factory = config.get_loop_factory() or asyncio.new_event_loop
+        loop = loop_factory()
+        crashed: list[BaseException] = []
+
+        def run() -> None:
+            asyncio.set_event_loop(loop)
+            try:
+                loop.run_until_complete(server.serve(sockets=[sock]))
+            except BaseException as error:
+                crashed.append(error)
+            finally:
+                loop.close()
+
+        thread = threading.Thread(target=run, name="mockturk-server", daemon=True)
+        self._thread, self._loop, self._uvicorn, self._socket = thread, loop, server, sock
+        thread.start()
+        give_up = time.monotonic() + self._start_timeout
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > give_up:
+                self.stop()
+                cause = crashed[0] if crashed else None
+                reason = "it stopped" if cause is not None else "the deadline passed"
+                raise ServerError(
+                    f"mockturk did not start within {self._start_timeout:g} s ({reason})"
+                ) from cause
+            time.sleep(0.005)
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and release the port; idempotent."""
+        thread, server, sock = self._thread, self._uvicorn, self._socket
+        self._thread = self._uvicorn = self._socket = self._loop = None
+        if server is not None:
+            server.should_exit = True
+        if thread is not None:
+            thread.join(self._start_timeout)
+            if thread.is_alive():
+                raise ServerError("mockturk did not stop within its deadline")
+        if sock is not None:
+            sock.close()
+
+    def __enter__(self) -> InProcessServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+        if exc is None:
+            self.check()
+
+    # --- What tests use --------------------------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        if self._socket is None:
+            raise ServerError("the server is not running")
+        return int(self._socket.getsockname()[1])
+
+    @property
+    def endpoint_url(self) -> str:
+        host = "127.0.0.1" if self._host in ("0.0.0.0", "") else self._host
+        return f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
+
+    def client(self, **settings: Any) -> Any:
+        """A boto3 MTurk client bound to this server (``settings`` go to ``boto3.client``)."""
+        return boto3_client(self.endpoint_url, **settings)
+
+    def reset(self, *, empty: bool = False) -> None:
+        """Back to the fixtures the server started with (or to no records)."""
+        self._on_loop(lambda account: account.reset(empty=empty))
+
+    def load(self, fixtures: Fixtures, *, replace: bool = False, base: Path | None = None) -> None:
+        """Add fixture records (paths or dicts); all or nothing. See :meth:`Account.load`.
+
+        ``replace`` makes them the whole state; relative paths are taken from ``base``.
+        """
+        documents = named_documents(fixtures, base)
+        self._on_loop(lambda account: account.load(documents, replace=replace))
+
+    def state(self) -> dict[str, list[dict[str, Any]]]:
+        """Every record, in the fixture format."""
+        return self._on_loop(lambda account: account.state())
+
+    def take_faults(self) -> list[BaseException]:
+        """The internal faults since the last call (each already answered with a 500)."""
+        faults, self._faults[:] = list(self._faults), []
+        return faults
+
+    def check(self) -> None:
+        """Raise ServerError if a request ended in an internal fault since the last check."""
+        raise_faults(self.take_faults())
+
+    def _on_loop(self, action: Callable[[Account], T]) -> T:
+        """Run ``action`` on the server's event loop, so it never interleaves with a request."""
+        loop, account = self._loop, self._account
+        if loop is None or account is None:
+            raise ServerError("the server is not running")
+        done: Future[T] = Future()
+
+        def run() -> None:
+            try:
+                done.set_result(action(account))
+            except BaseException as error:
+                done.set_exception(error)
+
+        loop.call_soon_threadsafe(run)
+        return done.result(self._start_timeout)
+
+
+def raise_faults(faults: Iterable[BaseException]) -> None:
+    faults = list(faults)
+    if faults:
+        count = len(faults)
+        raise ServerError(
+            f"{count} request{'s' if count != 1 else ''} to mockturk ended in an internal fault"
+            f" (answered with HTTP 500); the first: {type(faults[0]).__name__}: {faults[0]}"
+        ) from faults[0]
+
+
+class RemoteServer:
+    """A mockturk server already running elsewhere, driven through its control API."""
+
+    def __init__(self, endpoint_url: str, timeout: float = 30.0) -> None:
+        self.endpoint_url = endpoint_url.rstrip("/")
+        self._timeout = timeout
+
+    def client(self, **settings: Any) -> Any:
+        return boto3_client(self.endpoint_url, **settings)
+
+    def health(self) -> dict[str, Any]:
+        return self._request("GET", "health")
+
+    def reset(self, *, empty: bool = False) -> None:
+        self._request("POST", "reset", {"to": "empty" if empty else "fixtures"})
+
+    def load(self, fixtures: Fixtures, *, replace: bool = False, base: Path | None = None) -> None:
+        documents = named_documents(fixtures, base)
+        body = {"documents": [{"source": name, "content": doc} for name, doc in documents]}
+        self._request("POST", "fixtures", {"replace": str(replace).lower()}, body)
+
+    def state(self) -> dict[str, list[dict[str, Any]]]:
+        return self._request("GET", "state")
+
+    def take_faults(self) -> list[BaseException]:
+        return []  # a remote server's faults reach its clients as 500s, and its own log
+
+    def _request(
+        self, method: str, name: str, query: dict[str, str] | None = None, body: Any = None
+    ) -> Any:
+        url = f"{self.endpoint_url}/_mockturk/{name}"
+        if query:
+            url += "?" + urllib.parse.urlencode(query)
+        data = orjson.dumps(body) if body is not None else None
+        request = urllib.request.Request(
+            url, data=data, method=method, headers={"Content-Type": "application/json"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self._timeout) as response:
+                return orjson.loads(response.read())
+        except urllib.error.HTTPError as error:
+            payload = error.read()
+            try:
+                answer = orjson.loads(payload)
+            except orjson.JSONDecodeError:
+                answer = {}
+            message = answer.get("message") or payload.decode(errors="replace")
+            if answer.get("error") == "InvalidFixtures":
+                raise FixtureError(message, answer.get("problems")) from None
+            raise ServerError(f"{method} {url}: HTTP {error.code}: {message}") from None
+        except urllib.error.URLError as error:
+            raise ServerError(
+                f"mockturk at {self.endpoint_url} cannot be reached: {error}"
+            ) from None
+
+
+__all__ = [
+    "FixtureError",
+    "InProcessServer",
+    "MockTurk",
+    "RemoteServer",
+    "ServerError",
+    "boto3_client",
+    "serve",
+]
