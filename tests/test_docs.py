@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import io
+import json
 import re
+import shlex
+import subprocess
+import sys
+import unittest
+import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import yaml
+from support import running
 
+from mockturk.app import create_app
 from mockturk.fixtures import FixtureError, build_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,8 +29,18 @@ def blocks(path: Path, language: str) -> list[str]:
     return re.findall(rf"^```{language}\n(.*?)^```", path.read_text(), re.S | re.M)
 
 
+def readme_test_files() -> dict[str, str]:
+    """README examples that are whole test files, by the file name in their first line."""
+    named = {}
+    for block in blocks(ROOT / "README.md", "python"):
+        first = block.splitlines()[0]
+        if first.startswith("# test_") and first.endswith(".py"):
+            named[first.removeprefix("# ")] = block
+    return named
+
+
 def test_readme_python_example_runs(server, capsys):
-    (example,) = blocks(ROOT / "README.md", "python")
+    (example,) = [b for b in blocks(ROOT / "README.md", "python") if not b.startswith("# test_")]
     assert DEFAULT_URL in example
     exec(compile(example.replace(DEFAULT_URL, server.endpoint_url), "README", "exec"), {})
     printed = capsys.readouterr().out.splitlines()
@@ -48,3 +67,81 @@ def test_readme_fixture_error_example_is_what_the_loader_says():
         build_dataset([("my-hits.yaml", document)], datetime.now(UTC))
     shown = "mockturk: cannot start: " + str(caught.value)
     assert shown in readme.read_text()
+
+
+def test_readme_pytest_example_passes_with_nothing_but_the_installed_plugin(tmp_path):
+    (tmp_path / "test_hits.py").write_text(readme_test_files()["test_hits.py"])
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_hits.py"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "5 passed" in done.stdout, done.stdout
+
+
+def test_readme_unittest_example_passes():
+    namespace: dict = {"__name__": "readme_unittest_example"}
+    exec(
+        compile(readme_test_files()["test_with_unittest.py"], "test_with_unittest.py", "exec"),
+        namespace,
+    )
+    suite = unittest.defaultTestLoader.loadTestsFromTestCase(namespace["ListingTest"])
+    result = unittest.TextTestRunner(stream=io.StringIO()).run(suite)
+    assert result.testsRun == 2
+    assert result.wasSuccessful(), result.failures + result.errors
+    namespace["test_a_script_can_use_it_as_a_context_manager"]()
+
+
+def curl_commands(path: Path) -> list[list[str]]:
+    """The curl commands of a document's sh blocks, split as the shell would."""
+    commands = []
+    for block in blocks(path, "sh"):
+        for line in block.replace("\\\n", " ").splitlines():
+            if line.startswith("curl "):
+                commands.append(shlex.split(line)[1:])
+    return commands
+
+
+def run_curl(arguments: list[str], endpoint: str, workdir: Path) -> tuple[int, bytes]:
+    """Do what ``curl`` would do with the few options the README uses."""
+    method, headers, data, output, url = "GET", {}, None, None, None
+    options = iter(arguments)
+    for option in options:
+        if option == "-s":
+            continue
+        if option == "-X":
+            method = next(options)
+        elif option == "-H":
+            name, value = next(options).split(": ", 1)
+            headers[name] = value
+        elif option == "--data-binary":
+            source = next(options).removeprefix("@")
+            local = workdir / source
+            data = (local if local.exists() else ROOT / source).read_bytes()
+            method = "POST" if method == "GET" else method
+        elif option == "-o":
+            output = workdir / next(options)
+        else:
+            assert option.startswith(DEFAULT_URL), option
+            url = option.replace(DEFAULT_URL, endpoint)
+    assert url is not None
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        body = response.read()
+        if output is not None:
+            output.write_bytes(body)
+        return response.status, body
+
+
+def test_readme_curl_examples_work_in_order(default_dataset, tmp_path):
+    commands = curl_commands(ROOT / "README.md")
+    assert len(commands) == 6
+    with running(create_app(default_dataset)) as server:
+        for arguments in commands:
+            status, body = run_curl(arguments, server.endpoint_url, tmp_path)
+            assert status == 200, (arguments, body)
+            assert json.loads(body)
+        saved = json.loads((tmp_path / "state.json").read_text())
+        assert len(saved["HITs"]) == 43 and len(saved["Assignments"]) == 330
+        # The last example replaced everything with the HITs file alone.
+        assert server.store.counts() == {"HITs": 43, "Assignments": 0}
