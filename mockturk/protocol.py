@@ -17,11 +17,10 @@ Credentials, signatures, regions and the Content-Type of requests are not checke
 from __future__ import annotations
 
 import random
+from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 import orjson
-from starlette.requests import Request
-from starlette.responses import Response
 
 from mockturk.errors import (
     AwsError,
@@ -31,10 +30,22 @@ from mockturk.errors import (
 )
 from mockturk.spec import ServiceSpec
 
+# ASGI, spelled out: the service answers ``POST /`` itself, below any framework, because
+# every microsecond of plumbing is paid on every call a test suite makes.
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
 CONTENT_TYPE = "application/x-amz-json-1.1"
-TARGET_HEADER = "x-amz-target"
-REQUEST_ID_HEADER = "x-amzn-RequestId"
+TARGET_HEADER = b"x-amz-target"
+REQUEST_ID_HEADER = b"x-amzn-requestid"
 MAX_BODY_BYTES = 2 * 1024 * 1024
+_CONTENT_TYPE_HEADER = (b"content-type", CONTENT_TYPE.encode())
+
+
+class ClientGone(Exception):
+    """The client disconnected before its request was read; there is no one to answer."""
 
 
 _UUID4_BITS = (0x4 << 76) | (0x2 << 62)
@@ -56,19 +67,36 @@ def operation_name(target: str | None, spec: ServiceSpec) -> str:
     return name
 
 
-async def read_params(request: Request) -> dict[str, Any]:
-    """The request's JSON object, read with a size limit."""
-    declared = request.headers.get("content-length")
+def header(scope: Scope, name: bytes) -> str | None:
+    """A request header's value (ASGI gives names in lower case)."""
+    for key, value in scope["headers"]:
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+async def read_body(scope: Scope, receive: Receive) -> bytes:
+    """The whole request body, refused past MAX_BODY_BYTES (declared or actual)."""
+    declared = header(scope, b"content-length")
     if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         raise _too_large()
     chunks = []
     size = 0
-    async for chunk in request.stream():
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientGone
+        chunk = message.get("body", b"")
         size += len(chunk)
         if size > MAX_BODY_BYTES:
             raise _too_large()
         chunks.append(chunk)
-    raw = b"".join(chunks)
+        if not message.get("more_body", False):
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def parse_params(raw: bytes) -> dict[str, Any]:
+    """The request's JSON object; an empty body counts as ``{}``."""
     if not raw.strip():
         return {}
     try:
@@ -84,10 +112,21 @@ def _too_large() -> RequestTooLarge:
     return RequestTooLarge(f"The request body is larger than {MAX_BODY_BYTES} bytes.")
 
 
-def success(body: bytes, request_id: str) -> Response:
-    return Response(body, 200, {REQUEST_ID_HEADER: request_id}, media_type=CONTENT_TYPE)
+def error_body(error: AwsError, now_ms: int) -> bytes:
+    return orjson.dumps(error.body(now_ms))
 
 
-def failure(error: AwsError, request_id: str, now_ms: int) -> Response:
-    body = orjson.dumps(error.body(now_ms))
-    return Response(body, error.status, {REQUEST_ID_HEADER: request_id}, media_type=CONTENT_TYPE)
+async def respond(send: Send, status: int, body: bytes, request_id: str) -> None:
+    """Send a complete AWS JSON response (header names in lower case, as HTTP/2 would)."""
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-length", str(len(body)).encode()),
+                _CONTENT_TYPE_HEADER,
+                (REQUEST_ID_HEADER, request_id.encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

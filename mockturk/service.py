@@ -6,9 +6,6 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 
-from starlette.requests import Request
-from starlette.responses import Response
-
 from mockturk import protocol
 from mockturk.clock import Clock, epoch_millis
 from mockturk.errors import (
@@ -44,29 +41,37 @@ class MTurkService:
     def clock(self) -> Clock:
         return self.context.clock
 
-    async def handle(self, request: Request) -> Response:
-        """Answer one AWS JSON request, in the order of checks given in :mod:`mockturk.protocol`."""
+    async def __call__(
+        self, scope: protocol.Scope, receive: protocol.Receive, send: protocol.Send
+    ) -> None:
+        """Answer one AWS JSON request (an ASGI app for ``/``), in the order of checks given in
+        :mod:`mockturk.protocol`."""
         started = time.perf_counter()
         request_id = protocol.new_request_id()
         operation = "-"
         try:
-            if request.method != "POST":
-                raise wrong_method(request.method)
-            operation = protocol.operation_name(
-                request.headers.get(protocol.TARGET_HEADER), self.spec
-            )
-            params = await protocol.read_params(request)
-            response = protocol.success(self.call(operation, params), request_id)
+            if scope["method"] != "POST":
+                raise wrong_method(scope["method"])
+            target = protocol.header(scope, protocol.TARGET_HEADER)
+            operation = protocol.operation_name(target, self.spec)
+            params = protocol.parse_params(await protocol.read_body(scope, receive))
+            status, body = 200, self.call(operation, params)
         except AwsError as error:
-            response = protocol.failure(error, request_id, epoch_millis(self.clock.now()))
+            status, body = error.status, self._error_body(error)
+        except protocol.ClientGone:
+            return
         except Exception as error:
             logger.exception("internal failure in %s (request %s)", operation, request_id)
             if self.on_fault is not None:
                 self.on_fault(error)
-            response = protocol.failure(service_fault(), request_id, epoch_millis(self.clock.now()))
+            fault = service_fault()
+            status, body = fault.status, self._error_body(fault)
+        await protocol.respond(send, status, body, request_id)
         elapsed_ms = (time.perf_counter() - started) * 1000
-        logger.info("%s %d %.1fms %s", operation, response.status_code, elapsed_ms, request_id)
-        return response
+        logger.info("%s %d %.1fms %s", operation, status, elapsed_ms, request_id)
+
+    def _error_body(self, error: AwsError) -> bytes:
+        return protocol.error_body(error, epoch_millis(self.clock.now()))
 
     def call(self, operation: str, params: dict) -> bytes:
         """Validate, run the handler and encode its result by the model's output shape.

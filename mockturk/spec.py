@@ -214,6 +214,7 @@ class ServiceSpec:
         self.operation_names: frozenset[str] = frozenset(model.operation_names)
         self._paginators = paginators
         self._shapes: dict[str, Shape] = {}
+        self._enums: dict[str, tuple[str, ...]] = {}
 
     def operation(self, name: str) -> OperationModel:
         return self.model.operation_model(name)
@@ -227,7 +228,11 @@ class ServiceSpec:
 
     def enum(self, name: str) -> tuple[str, ...]:
         """The values of an enum shape, sorted."""
-        return tuple(sorted(self.shape(name).enum))  # type: ignore[attr-defined]
+        values = self._enums.get(name)
+        if values is None:
+            enum = self.shape(name).enum  # type: ignore[attr-defined]
+            values = self._enums[name] = tuple(sorted(enum))
+        return values
 
     def paginator(self, operation: str) -> Paginator:
         return self._paginators[operation]

@@ -4,7 +4,9 @@ Each record is encoded once, when it is stored, so a request only joins bytes. L
 keyset over indexes kept sorted on every change, so a page costs the same at any store size:
 
 - ListHITs: every HIT that is not Disposed, newest first: key ``(-CreationTime µs, HITId)``.
-- ListAssignmentsForHIT: per HIT and status, by SubmitTime: key ``(SubmitTime µs, AssignmentId)``.
+- ListAssignmentsForHIT: per HIT, by SubmitTime: key ``(SubmitTime µs, AssignmentId)``, once
+  for all its assignments and once per status, so neither an unfiltered nor a one-status
+  listing has anything to merge.
 
 The store keeps records and indexes in step; the rules that make records consistent with each
 other (counters, lifecycles) belong to the fixtures and the operations that change them. All
@@ -13,9 +15,11 @@ changes happen on the event loop, between awaits, so no lock is needed.
 
 from __future__ import annotations
 
+import heapq
 from bisect import bisect_left, bisect_right, insort
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import Generic, TypeVar
 
 from mockturk.fixtures import Dataset
@@ -27,6 +31,7 @@ from mockturk.wire import RawJSON, encode, to_micros
 Page = list[tuple[Cursor, RawJSON]]
 
 DELETED_HIT_STATUS = "Disposed"
+ALL_STATUSES = "*"  # the index entry holding every assignment of a HIT (no status is "*")
 
 
 R = TypeVar("R", bound=Record)
@@ -91,11 +96,12 @@ class Store:
         self.clear()
         for hit in dataset.hits:
             self._hits[hit.HITId] = self._stored_hit(hit)
-            self._assignment_index[hit.HITId] = {}
+            self._assignment_index[hit.HITId] = {ALL_STATUSES: []}
         for assignment in dataset.assignments:
             stored = self._stored_assignment(assignment)
             self._assignments[assignment.AssignmentId] = stored
             by_status = self._assignment_index[assignment.HITId]
+            by_status[ALL_STATUSES].append(stored.key)
             by_status.setdefault(assignment.AssignmentStatus, []).append(stored.key)
         self._listed_hits = sorted(s.key for s in self._hits.values() if _listed(s.record))
         for by_status in self._assignment_index.values():
@@ -132,16 +138,19 @@ class Store:
         return [(key, self._hits[key[1]].wire) for key in keys[start : start + limit]]
 
     def assignments_page(
-        self, hit_id: str, statuses: Iterable[str], after: Cursor | None, limit: int
+        self, hit_id: str, statuses: Sequence[str] | None, after: Cursor | None, limit: int
     ) -> Page:
+        """A page of a HIT's assignments with any of ``statuses`` (``None``: every status)."""
         by_status = self._assignment_index.get(hit_id, {})
-        candidates: list[Cursor] = []
-        for status in statuses:
+        wanted = [ALL_STATUSES] if statuses is None else statuses
+        slices = []
+        for status in wanted:
             keys = by_status.get(status, [])
             start = 0 if after is None else bisect_right(keys, after)
-            candidates.extend(keys[start : start + limit])
-        candidates.sort()
-        return [(key, self._assignments[key[1]].wire) for key in candidates[:limit]]
+            slices.append(keys[start : start + limit])
+        merged = slices[0] if len(slices) == 1 else list(islice(heapq.merge(*slices), limit))
+        assignments = self._assignments
+        return [(key, assignments[key[1]].wire) for key in merged]
 
     # --- Changing --------------------------------------------------------------------------------
 
@@ -152,7 +161,7 @@ class Store:
             _discard(self._listed_hits, old.key)
         stored = self._stored_hit(hit)
         self._hits[hit.HITId] = stored
-        self._assignment_index.setdefault(hit.HITId, {})
+        self._assignment_index.setdefault(hit.HITId, {ALL_STATUSES: []})
         if _listed(hit):
             insort(self._listed_hits, stored.key)
 
@@ -161,9 +170,8 @@ class Store:
         old = self._hits.pop(hit_id)
         if _listed(old.record):
             _discard(self._listed_hits, old.key)
-        for keys in self._assignment_index.pop(hit_id).values():
-            for _, assignment_id in keys:
-                del self._assignments[assignment_id]
+        for _, assignment_id in self._assignment_index.pop(hit_id)[ALL_STATUSES]:
+            del self._assignments[assignment_id]
 
     def put_assignment(self, assignment: Assignment) -> None:
         """Add an assignment to a stored HIT, or replace it."""
@@ -174,12 +182,15 @@ class Store:
         stored = self._stored_assignment(assignment)
         self._assignments[assignment.AssignmentId] = stored
         by_status = self._assignment_index[assignment.HITId]
+        insort(by_status[ALL_STATUSES], stored.key)
         insort(by_status.setdefault(assignment.AssignmentStatus, []), stored.key)
 
     def remove_assignment(self, assignment_id: str) -> None:
         old = self._assignments.pop(assignment_id)
         record = old.record
-        _discard(self._assignment_index[record.HITId][record.AssignmentStatus], old.key)
+        by_status = self._assignment_index[record.HITId]
+        _discard(by_status[ALL_STATUSES], old.key)
+        _discard(by_status[record.AssignmentStatus], old.key)
 
     # --- Encoding --------------------------------------------------------------------------------
 

@@ -16,8 +16,8 @@ from typing import Any
 import boto3
 import uvicorn
 from botocore.config import Config
-from starlette.applications import Starlette
 
+from mockturk.app import MockTurkApp
 from mockturk.fixtures import Dataset, build_dataset
 from mockturk.spec import load_spec
 from mockturk.store import Store
@@ -28,7 +28,7 @@ JSON_11 = "application/x-amz-json-1.1"
 
 @dataclass
 class RunningServer:
-    app: Starlette
+    app: MockTurkApp
     port: int
 
     @property
@@ -41,7 +41,7 @@ class RunningServer:
 
 
 @contextmanager
-def running(app: Starlette, deadline_s: float = 10.0) -> Iterator[RunningServer]:
+def running(app: MockTurkApp, deadline_s: float = 10.0) -> Iterator[RunningServer]:
     """Serve ``app`` with uvicorn in a thread on a free port; stop it cleanly afterwards."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))

@@ -22,11 +22,13 @@ def list_assignments_for_hit(ctx: Context, params: Params) -> Result:
     if ctx.store.hit(hit_id) is None:
         raise hit_does_not_exist(hit_id)
     statuses = _status_filter(ctx, params.get("AssignmentStatuses"))
+    every = ctx.spec.enum("AssignmentStatus")
+    wanted = None if len(statuses) == len(every) else statuses
     return ctx.page(
         "ListAssignmentsForHIT",
         params,
         (hit_id, *statuses),
-        lambda after, limit: ctx.store.assignments_page(hit_id, statuses, after, limit),
+        lambda after, limit: ctx.store.assignments_page(hit_id, wanted, after, limit),
     )
 
 
