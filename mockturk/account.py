@@ -59,28 +59,59 @@ class Account:
         }
 
     def _unreplaced_state(self, documents: Sequence[NamedDocument]) -> dict[str, Any]:
-        """The current state less the records the documents give again (by ID)."""
+        """The current state less the records the documents give again (by ID).
+
+        A held HIT whose assignments change has its derived counters and status left out, so
+        they are derived afresh, as the real service would update them.
+        """
         given_hits: set[str] = set()
-        given_assignments: set[str] = set()
+        given_assignments: dict[str, Any] = {}
         for _, document in documents:
             if not isinstance(document, dict):
                 continue  # reported by the loader
-            given_hits |= _ids(document, ("HITs", "HIT"), "HITId")
-            given_assignments |= _ids(document, ("Assignments", "Assignment"), "AssignmentId")
+            given_hits |= set(_records_by_id(document, ("HITs", "HIT"), "HITId"))
+            given_assignments |= _records_by_id(
+                document, ("Assignments", "Assignment"), "AssignmentId"
+            )
+        changed_hits = {a.get("HITId") for a in given_assignments.values()}
+        for assignment_id in given_assignments:
+            held = self.store.assignment_entry(assignment_id)
+            if held is not None:
+                changed_hits.add(held.hit_id)
         state = self.state()
         return {
-            "HITs": [h for h in state["HITs"] if h["HITId"] not in given_hits],
+            "HITs": [
+                _rederived(h) if h["HITId"] in changed_hits else h
+                for h in state["HITs"]
+                if h["HITId"] not in given_hits
+            ],
             "Assignments": [
                 a for a in state["Assignments"] if a["AssignmentId"] not in given_assignments
             ],
         }
 
 
-def _ids(document: dict[str, Any], sections: tuple[str, str], id_field: str) -> set[str]:
+# Fields the loader derives from a HIT's assignments. Pending stays: it counts workers at work,
+# whom no fixture holds. So do the statuses that assignments do not decide.
+_DERIVED_FROM_ASSIGNMENTS = ("NumberOfAssignmentsAvailable", "NumberOfAssignmentsCompleted")
+_STATUSES_DERIVED = ("Assignable", "Unassignable")
+
+
+def _rederived(hit: dict[str, Any]) -> dict[str, Any]:
+    """A held HIT with what its assignments decide left out, to be derived again."""
+    dropped = set(_DERIVED_FROM_ASSIGNMENTS)
+    if hit.get("HITStatus") in _STATUSES_DERIVED:
+        dropped.add("HITStatus")
+    return {name: value for name, value in hit.items() if name not in dropped}
+
+
+def _records_by_id(
+    document: dict[str, Any], sections: tuple[str, str], id_field: str
+) -> dict[str, Any]:
     many, one = document.get(sections[0]), document.get(sections[1])
     records = [*(many if isinstance(many, list) else []), one]
     return {
-        r[id_field] for r in records if isinstance(r, dict) and isinstance(r.get(id_field), str)
+        r[id_field]: r for r in records if isinstance(r, dict) and isinstance(r.get(id_field), str)
     }
 
 

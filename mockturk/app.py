@@ -40,7 +40,7 @@ def create_app(
     exception that became a 500 (an in-process test server raises them in its caller).
     """
     spec = load_spec()
-    store = Store(spec)
+    store = Store()
     clock = clock or SystemClock()
     account = Account(store, clock, dataset)
     context = Context(spec=spec, store=store, tokens=TokenCodec(token_secret), clock=clock)

@@ -23,6 +23,7 @@ import yaml
 from pydantic import ValidationError
 
 from mockturk.models import HIT, Assignment, QualificationRequirement, Record
+from mockturk.stored import Stored, StoredRecords, stored_assignment_fields
 
 FIXTURE_SUFFIXES = (".json", ".yaml", ".yml")
 MAX_REPORTED_PROBLEMS = 20
@@ -49,8 +50,8 @@ class FixtureError(Exception):
 class Dataset:
     """Complete, consistent records, ready for the store."""
 
-    hits: list[HIT]
-    assignments: list[Assignment]
+    hits: Sequence[HIT]
+    assignments: Sequence[Assignment]
 
 
 @dataclass(frozen=True)
@@ -139,62 +140,83 @@ def read_document(path: Path) -> Any:
 def load_fixture_paths(paths: Sequence[str | Path], now: datetime) -> Dataset:
     """Read and check every fixture file under ``paths``."""
     documents = [(str(path), read_document(path)) for path in fixture_files(paths)]
-    return build_dataset(documents, now)
+    return build_dataset(documents, now, consume=True)
 
 
 # --- Checking and completing records -----------------------------------------------------------
 
 
-def build_dataset(documents: Sequence[tuple[str, Any]], now: datetime) -> Dataset:
-    """Validate named fixture documents together; raise FixtureError listing every problem."""
+def build_dataset(
+    documents: Sequence[tuple[str, Any]], now: datetime, *, consume: bool = False
+) -> Dataset:
+    """Validate named fixture documents together; raise FixtureError listing every problem.
+
+    HITs are checked first, then each assignment is checked against its HIT, completed and
+    stored compactly (:mod:`mockturk.stored`) as it comes, so a million of them never exist
+    as model objects at once. With ``consume``, each raw record is dropped from its document
+    once read (for documents nobody else holds), which keeps the peak memory of a large load
+    near that of the loaded store.
+    """
     problems = _Problems()
     hits: dict[str, tuple[HIT, _Where]] = {}
-    assignments: dict[str, tuple[Assignment, _Where]] = {}
     invalid_hit_ids: set[str] = set()
     for source, document in documents:
-        for record, where in _records(source, document, problems):
+        for record, where in _records(source, document, problems, HIT, consume):
             if record is None:
-                if isinstance(where.record_id, str) and where.id_field == "HITId":
+                if isinstance(where.record_id, str):
                     invalid_hit_ids.add(where.record_id)
-                continue
-            table: dict[str, Any] = hits if isinstance(record, HIT) else assignments
-            record_id = where.record_id or ""
-            if record_id in table:
-                first = table[record_id][1]
+            elif (where.record_id or "") in hits:
+                first = hits[where.record_id or ""][1]
                 problems.add(where, where.id_field, f"duplicate ID, first given at {first}")
             else:
-                table[record_id] = (record, where)
+                hits[where.record_id or ""] = (record, where)  # type: ignore[assignment]
 
-    by_hit: dict[str, list[Assignment]] = defaultdict(list)
+    seen: dict[str, _Where] = {}
     workers: dict[tuple[str, str], _Where] = {}
-    completed_assignments = []
-    for assignment, where in assignments.values():
-        parent = hits.get(assignment.HITId)
-        if parent is None:
-            if assignment.HITId not in invalid_hit_ids:  # that HIT's own problems are reported
-                problems.add(where, "HITId", f"no HIT {assignment.HITId} is in the fixtures")
-            continue
-        first = workers.setdefault((assignment.HITId, assignment.WorkerId), where)
-        if first is not where:
-            problems.add(
-                where, "WorkerId", f"this worker already holds an assignment of the HIT, at {first}"
-            )
-        completed = _complete_assignment(assignment, parent[0], where, problems)
-        by_hit[assignment.HITId].append(completed)
-        completed_assignments.append(completed)
+    statuses: dict[str, Counter[str]] = defaultdict(Counter)
+    completed_assignments: list[Stored[Assignment]] = []
+    for source, document in documents:
+        for record, where in _records(source, document, problems, Assignment, consume):
+            if record is None:
+                continue
+            assignment: Assignment = record  # type: ignore[assignment]
+            first = seen.setdefault(assignment.AssignmentId, where)
+            if first is not where:
+                problems.add(where, where.id_field, f"duplicate ID, first given at {first}")
+                continue
+            parent = hits.get(assignment.HITId)
+            if parent is None:
+                if assignment.HITId not in invalid_hit_ids:  # that HIT's own problems are reported
+                    problems.add(where, "HITId", f"no HIT {assignment.HITId} is in the fixtures")
+                continue
+            first = workers.setdefault((assignment.HITId, assignment.WorkerId), where)
+            if first is not where:
+                problems.add(
+                    where,
+                    "WorkerId",
+                    f"this worker already holds an assignment of the HIT, at {first}",
+                )
+            completed = _complete_assignment(assignment, parent[0], where, problems)
+            statuses[assignment.HITId][assignment.AssignmentStatus] += 1
+            if not problems.lines:  # once anything is wrong, nothing will be loaded
+                completed_assignments.append(stored_assignment_fields(completed))
     completed_hits = [
-        _complete_hit(hit, by_hit.get(hit_id, []), where, now, problems)
+        _complete_hit(hit, statuses.get(hit_id, Counter()), where, now, problems)
         for hit_id, (hit, where) in hits.items()
     ]
     problems.raise_if_any()
-    return Dataset(hits=completed_hits, assignments=completed_assignments)
+    return Dataset(hits=completed_hits, assignments=StoredRecords(completed_assignments))
 
 
 def _records(
-    source: str, document: Any, problems: _Problems
+    source: str, document: Any, problems: _Problems, wanted: type[Record], consume: bool
 ) -> Iterable[tuple[Record | None, _Where]]:
-    """Each record of a document, validated; ``None`` for one with problems (reported)."""
-    if document is None:
+    """Each record of a document of the ``wanted`` kind, validated; ``None`` for one with
+    problems (reported). Problems of the document itself are reported with its HITs."""
+    if wanted is not HIT:
+        if not isinstance(document, dict):
+            return
+    elif document is None:
         problems.add(
             source, None, "the file is empty; expected a mapping with HITs and/or Assignments"
         )
@@ -208,10 +230,13 @@ def _records(
         if key in _IGNORED_KEYS:
             continue
         if key not in _SECTIONS:
-            known = ", ".join(_SECTIONS)
-            problems.add(source, None, f"unknown top-level key {key!r} (expected {known})")
+            if wanted is HIT:  # reported once, in the first pass
+                known = ", ".join(_SECTIONS)
+                problems.add(source, None, f"unknown top-level key {key!r} (expected {known})")
             continue
         model, id_field, many = _SECTIONS[key]
+        if model is not wanted:
+            continue
         if many and not isinstance(content, list):
             problems.add(source, None, f"{key} must be a list of records")
             continue
@@ -221,6 +246,8 @@ def _records(
             where = _Where(
                 source, key, index, record_id if isinstance(record_id, str) else None, id_field
             )
+            if consume and index is not None:
+                content[index] = None  # the raw record is not needed again
             if not isinstance(raw, dict):
                 problems.add(where, None, "a record must be a mapping of field names to values")
                 continue
@@ -251,7 +278,8 @@ def _describe(detail: Any) -> str:
 
 def _complete_assignment(
     assignment: Assignment, hit: HIT, where: _Where, problems: _Problems
-) -> Assignment:
+) -> dict[str, Any]:
+    """The assignment's API fields, its derived AutoApprovalTime filled in."""
     status = assignment.AssignmentStatus
     if assignment.AcceptTime > assignment.SubmitTime:
         problems.add(where, "SubmitTime", "is earlier than AcceptTime")
@@ -277,20 +305,24 @@ def _complete_assignment(
             f"must be SubmitTime + the HIT's AutoApprovalDelayInSeconds"
             f" ({auto_approval.isoformat()}), or be left out",
         )
-    return assignment.model_copy(update={"AutoApprovalTime": auto_approval})
+    # A dict rather than a model copy: this runs once per assignment of a large load.
+    fields = assignment.model_dump()
+    fields["AutoApprovalTime"] = auto_approval
+    return {name: value for name, value in fields.items() if value is not None}
 
 
 def _complete_hit(
-    hit: HIT, assignments: list[Assignment], where: _Where, now: datetime, problems: _Problems
+    hit: HIT, statuses: Counter[str], where: _Where, now: datetime, problems: _Problems
 ) -> HIT:
-    statuses = Counter(a.AssignmentStatus for a in assignments)
+    """The HIT with its derived fields, given its assignments' statuses."""
     submitted = statuses["Submitted"]
     completed = statuses["Approved"] + statuses["Rejected"]
-    if len(assignments) > hit.MaxAssignments:
+    held = sum(statuses.values())
+    if held > hit.MaxAssignments:
         problems.add(
             where,
             "MaxAssignments",
-            f"is {hit.MaxAssignments}, but {len(assignments)} assignments belong to it",
+            f"is {hit.MaxAssignments}, but {held} assignments belong to it",
         )
     if hit.Expiration < hit.CreationTime:
         problems.add(where, "Expiration", "is earlier than CreationTime")

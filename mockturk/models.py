@@ -7,13 +7,14 @@ model. ``tests/test_models_in_step.py`` keeps these classes in step with the bot
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-from mockturk.spec import load_spec, scalar_violations
+from mockturk.spec import load_spec, scalar_violations, string_fast_check
 from mockturk.wire import from_epoch_seconds
 
 
@@ -24,10 +25,18 @@ class Shaped:
     shape: str
 
     def __call__(self, value: Any) -> Any:
+        if self.shape not in _fast_checks:
+            _fast_checks[self.shape] = string_fast_check(load_spec().shape(self.shape))
+        fine = _fast_checks[self.shape]
+        if fine is not None and fine(value):
+            return value
         problems = scalar_violations(load_spec().shape(self.shape), value)
         if problems:
             raise ValueError("; ".join(problems))
         return value
+
+
+_fast_checks: dict[str, Callable[[Any], bool] | None] = {}
 
 
 def _shaped(python_type: Any, shape: str) -> Any:

@@ -48,6 +48,16 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Refuse, before any test runs, an external server shared by parallel workers."""
+    config = session.config
+    if hasattr(config, "workerinput"):
+        return  # an xdist worker: its controller has checked
+    workers = getattr(config.option, "numprocesses", None)
+    if isinstance(workers, int) and workers > 1:
+        _check_endpoints(_endpoints(), workers)
+
+
 class _Session:
     """The session's server and what each test is reset to."""
 
@@ -113,18 +123,26 @@ def mturk_client(mockturk_server: MockTurk) -> Any:
     return mockturk_server.client()
 
 
-def _external_endpoint() -> str | None:
-    value = os.environ.get(ENDPOINT_VARIABLE, "").strip()
-    if not value:
-        return None
-    endpoints = [part.strip() for part in value.split(",") if part.strip()]
-    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-    if workers > 1 and len(endpoints) < workers:
+def _endpoints() -> list[str]:
+    value = os.environ.get(ENDPOINT_VARIABLE, "")
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _check_endpoints(endpoints: list[str], workers: int) -> None:
+    if endpoints and workers > 1 and len(endpoints) < workers:
         raise pytest.UsageError(
             f"{ENDPOINT_VARIABLE} names {len(endpoints)} server(s) for {workers} pytest-xdist "
             "workers: tests running at once would share one server's state. Give one URL per "
             "worker, comma-separated, or run without -n."
         )
+
+
+def _external_endpoint() -> str | None:
+    """This process's external server: its worker's entry of MOCKTURK_ENDPOINT, if set."""
+    endpoints = _endpoints()
+    if not endpoints:
+        return None
+    _check_endpoints(endpoints, int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")))
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
     index = int(worker.removeprefix("gw")) if worker.startswith("gw") else 0
     return endpoints[index]

@@ -9,7 +9,7 @@ every response against the output shape.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
@@ -110,6 +110,31 @@ def scalar_violations(shape: Shape, value: Any) -> list[str]:
         if "max" in meta and value > meta["max"]:
             found.append(f"Member must have value less than or equal to {meta['max']}")
     return found
+
+
+def string_fast_check(shape: Shape) -> Callable[[Any], bool] | None:
+    """For a string shape, a quick test that is True only for values breaking no constraint.
+
+    Loading a large store checks millions of IDs; a False answer is then explained by
+    :func:`scalar_violations`. ``None`` for shapes of other types.
+    """
+    if shape.type_name != "string":
+        return None
+    meta = shape.metadata
+    enum = frozenset(meta.get("enum", ()))
+    pattern = _pattern(meta["pattern"]).fullmatch if "pattern" in meta else None
+    low, high = meta.get("min", 0), meta.get("max", float("inf"))
+
+    def fine(value: Any) -> bool:
+        return (
+            type(value) is str
+            and value.isascii()
+            and low <= len(value) <= high
+            and (not enum or value in enum)
+            and (pattern is None or pattern(value) is not None)
+        )
+
+    return fine
 
 
 def _java_length(text: str) -> int:

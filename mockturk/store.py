@@ -20,29 +20,17 @@ from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice
-from typing import Generic, TypeVar
 
 from mockturk.fixtures import Dataset
-from mockturk.models import HIT, Assignment, Record
+from mockturk.models import HIT, Assignment
 from mockturk.pagination import Cursor
-from mockturk.spec import ServiceSpec
-from mockturk.wire import RawJSON, encode, to_micros
+from mockturk.stored import Stored, StoredRecords, stored_assignment, stored_hit
+from mockturk.wire import RawJSON
 
 Page = list[tuple[Cursor, RawJSON]]
 
 DELETED_HIT_STATUS = "Disposed"
 ALL_STATUSES = "*"  # the index entry holding every assignment of a HIT (no status is "*")
-
-
-R = TypeVar("R", bound=Record)
-
-
-@dataclass(frozen=True, slots=True)
-class Stored(Generic[R]):
-    record: R
-    key: Cursor
-    wire: RawJSON
-
 
 AssignmentIndex = dict[str, dict[str, list[Cursor]]]
 
@@ -55,18 +43,8 @@ class Snapshot:
     assignment_index: AssignmentIndex
 
 
-def hit_key(hit: HIT) -> Cursor:
-    return (-to_micros(hit.CreationTime), hit.HITId)
-
-
-def assignment_key(assignment: Assignment) -> Cursor:
-    return (to_micros(assignment.SubmitTime), assignment.AssignmentId)
-
-
 class Store:
-    def __init__(self, spec: ServiceSpec) -> None:
-        self._hit_shape = spec.shape("HIT")
-        self._assignment_shape = spec.shape("Assignment")
+    def __init__(self) -> None:
         self.clear()
 
     def clear(self) -> None:
@@ -95,15 +73,20 @@ class Store:
         """Replace the whole state with a checked data set (indexes sorted once, not per record)."""
         self.clear()
         for hit in dataset.hits:
-            self._hits[hit.HITId] = self._stored_hit(hit)
+            self._hits[hit.HITId] = stored_hit(hit)
             self._assignment_index[hit.HITId] = {ALL_STATUSES: []}
-        for assignment in dataset.assignments:
-            stored = self._stored_assignment(assignment)
-            self._assignments[assignment.AssignmentId] = stored
-            by_status = self._assignment_index[assignment.HITId]
+        assignments = dataset.assignments
+        entries = (
+            assignments.stored
+            if isinstance(assignments, StoredRecords)
+            else map(stored_assignment, assignments)
+        )
+        for stored in entries:
+            self._assignments[stored.key[1]] = stored
+            by_status = self._assignment_index[stored.hit_id]
             by_status[ALL_STATUSES].append(stored.key)
-            by_status.setdefault(assignment.AssignmentStatus, []).append(stored.key)
-        self._listed_hits = sorted(s.key for s in self._hits.values() if _listed(s.record))
+            by_status.setdefault(stored.status, []).append(stored.key)
+        self._listed_hits = sorted(s.key for s in self._hits.values() if _listed(s))
         for by_status in self._assignment_index.values():
             for keys in by_status.values():
                 keys.sort()
@@ -120,15 +103,19 @@ class Store:
     def all_assignments(self) -> Iterable[Stored[Assignment]]:
         return self._assignments.values()
 
+    def assignment_entry(self, assignment_id: str) -> Stored[Assignment] | None:
+        """An assignment, whether or not its HIT was deleted."""
+        return self._assignments.get(assignment_id)
+
     def hit(self, hit_id: str) -> Stored[HIT] | None:
         """A HIT that has not been deleted (Disposed HITs count as deleted)."""
         stored = self._hits.get(hit_id)
-        return stored if stored is not None and _listed(stored.record) else None
+        return stored if stored is not None and _listed(stored) else None
 
     def assignment(self, assignment_id: str) -> Stored[Assignment] | None:
         """An assignment whose HIT has not been deleted."""
         stored = self._assignments.get(assignment_id)
-        if stored is None or self.hit(stored.record.HITId) is None:
+        if stored is None or self.hit(stored.hit_id) is None:
             return None
         return stored
 
@@ -157,18 +144,18 @@ class Store:
     def put_hit(self, hit: HIT) -> None:
         """Add a HIT, or replace it (its assignments stay)."""
         old = self._hits.get(hit.HITId)
-        if old is not None and _listed(old.record):
+        if old is not None and _listed(old):
             _discard(self._listed_hits, old.key)
-        stored = self._stored_hit(hit)
+        stored = stored_hit(hit)
         self._hits[hit.HITId] = stored
         self._assignment_index.setdefault(hit.HITId, {ALL_STATUSES: []})
-        if _listed(hit):
+        if _listed(stored):
             insort(self._listed_hits, stored.key)
 
     def remove_hit(self, hit_id: str) -> None:
         """Forget a HIT and its assignments entirely (as after the real service purges it)."""
         old = self._hits.pop(hit_id)
-        if _listed(old.record):
+        if _listed(old):
             _discard(self._listed_hits, old.key)
         for _, assignment_id in self._assignment_index.pop(hit_id)[ALL_STATUSES]:
             del self._assignments[assignment_id]
@@ -179,7 +166,7 @@ class Store:
             raise KeyError(f"no HIT {assignment.HITId}")
         if assignment.AssignmentId in self._assignments:
             self.remove_assignment(assignment.AssignmentId)
-        stored = self._stored_assignment(assignment)
+        stored = stored_assignment(assignment)
         self._assignments[assignment.AssignmentId] = stored
         by_status = self._assignment_index[assignment.HITId]
         insort(by_status[ALL_STATUSES], stored.key)
@@ -187,23 +174,13 @@ class Store:
 
     def remove_assignment(self, assignment_id: str) -> None:
         old = self._assignments.pop(assignment_id)
-        record = old.record
-        by_status = self._assignment_index[record.HITId]
+        by_status = self._assignment_index[old.hit_id]
         _discard(by_status[ALL_STATUSES], old.key)
-        _discard(by_status[record.AssignmentStatus], old.key)
-
-    # --- Encoding --------------------------------------------------------------------------------
-
-    def _stored_hit(self, hit: HIT) -> Stored[HIT]:
-        return Stored(hit, hit_key(hit), RawJSON(encode(self._hit_shape, hit.to_api())))
-
-    def _stored_assignment(self, assignment: Assignment) -> Stored[Assignment]:
-        wire = RawJSON(encode(self._assignment_shape, assignment.to_api()))
-        return Stored(assignment, assignment_key(assignment), wire)
+        _discard(by_status[old.status], old.key)
 
 
-def _listed(hit: HIT) -> bool:
-    return hit.HITStatus != DELETED_HIT_STATUS
+def _listed(hit: Stored[HIT]) -> bool:
+    return hit.status != DELETED_HIT_STATUS
 
 
 def _copy_index(index: AssignmentIndex) -> AssignmentIndex:

@@ -96,7 +96,8 @@ def boto3_client(endpoint_url: str, **settings: Any) -> Any:
         "region_name": "us-east-1",
         "aws_access_key_id": "mock",
         "aws_secret_access_key": "mock",
-        "config": Config(retries={"max_attempts": 1, "mode": "standard"}),
+        # total_max_attempts counts the first try; max_attempts would count retries only.
+        "config": Config(retries={"total_max_attempts": 1, "mode": "standard"}),
         **settings,
     }
     return boto3.client("mturk", endpoint_url=endpoint_url, **options)
@@ -160,6 +161,8 @@ class InProcessServer:
         self._account = app.state.account
         sock = socket.socket(socket.AF_INET6 if ":" in self._host else socket.AF_INET)
         try:
+            # As uvicorn does: a port whose last connections are still closing can be reused.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             sock.bind((self._host, self._port))
         except OSError as error:
             sock.close()

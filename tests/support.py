@@ -121,7 +121,7 @@ def client(server: RunningServer | str, checker: WireChecker | None = None, **se
     mturk = boto3.client(
         "mturk",
         endpoint_url=server if isinstance(server, str) else server.endpoint_url,
-        config=Config(retries={"max_attempts": 1, "mode": "standard"}),
+        config=Config(retries={"total_max_attempts": 1, "mode": "standard"}),
         **options,
     )
     mturk.meta.events.register("before-parse.mturk.*", checker or WireChecker())

@@ -10,7 +10,7 @@ def get_assignment(ctx: Context, params: Params) -> Result:
     """A submitted, approved or rejected assignment and its HIT, unless the HIT was deleted."""
     assignment_id = params["AssignmentId"]
     stored = ctx.store.assignment(assignment_id)
-    hit = ctx.store.hit(stored.record.HITId) if stored is not None else None
+    hit = ctx.store.hit(stored.hit_id) if stored is not None else None
     if stored is None or hit is None:
         raise assignment_does_not_exist(assignment_id)
     return {"Assignment": stored.wire, "HIT": hit.wire}
