@@ -19,12 +19,11 @@ import hmac
 import logging
 import os
 import struct
-from collections.abc import Sequence
 from typing import Any
 
 from mockturk.errors import invalid_next_token
 from mockturk.spec import Paginator
-from mockturk.wire import RawJSON
+from mockturk.wire import RawJSONList
 
 logger = logging.getLogger(__name__)
 
@@ -113,16 +112,10 @@ def page_size(params: dict[str, Any], paginator: Paginator) -> int:
 
 
 def page_body(
-    paginator: Paginator,
-    entries: Sequence[tuple[Cursor, RawJSON]],
-    scope: str,
-    codec: TokenCodec,
+    paginator: Paginator, records: RawJSONList, last: Cursor | None, scope: str, codec: TokenCodec
 ) -> dict[str, Any]:
     """A list response: every non-empty page carries a token; the empty page ends the listing."""
-    body: dict[str, Any] = {
-        "NumResults": len(entries),
-        paginator.result_key: [w for _, w in entries],
-    }
-    if entries:
-        body[paginator.output_token] = codec.issue(scope, entries[-1][0])
+    body: dict[str, Any] = {"NumResults": len(records), paginator.result_key: records}
+    if last is not None:
+        body[paginator.output_token] = codec.issue(scope, last)
     return body

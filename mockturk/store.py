@@ -16,30 +16,37 @@ changes happen on the event loop, between awaits, so no lock is needed.
 from __future__ import annotations
 
 import heapq
-from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice
 
 from mockturk.fixtures import Dataset
+from mockturk.listing import Listing
 from mockturk.models import HIT, Assignment
 from mockturk.pagination import Cursor
 from mockturk.stored import Stored, StoredRecords, stored_assignment, stored_hit
-from mockturk.wire import RawJSON
+from mockturk.wire import RawJSON, RawJSONList
 
-Page = list[tuple[Cursor, RawJSON]]
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """Records of a listing, in order, and the position of the last (None when empty)."""
+
+    records: RawJSONList
+    last: Cursor | None
+
 
 DELETED_HIT_STATUS = "Disposed"
 ALL_STATUSES = "*"  # the index entry holding every assignment of a HIT (no status is "*")
 
-AssignmentIndex = dict[str, dict[str, list[Cursor]]]
+AssignmentIndex = dict[str, dict[str, Listing]]
 
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
     hits: dict[str, Stored[HIT]]
     assignments: dict[str, Stored[Assignment]]
-    listed_hits: list[Cursor]
+    listed_hits: Listing
     assignment_index: AssignmentIndex
 
 
@@ -50,7 +57,7 @@ class Store:
     def clear(self) -> None:
         self._hits: dict[str, Stored[HIT]] = {}
         self._assignments: dict[str, Stored[Assignment]] = {}
-        self._listed_hits: list[Cursor] = []
+        self._listed_hits = Listing()
         self._assignment_index: AssignmentIndex = {}
 
     def snapshot(self) -> Snapshot:
@@ -58,7 +65,7 @@ class Store:
         return Snapshot(
             hits=dict(self._hits),
             assignments=dict(self._assignments),
-            listed_hits=list(self._listed_hits),
+            listed_hits=self._listed_hits.copy(),
             assignment_index=_copy_index(self._assignment_index),
         )
 
@@ -66,7 +73,7 @@ class Store:
         """Return to a snapshot (which stays unchanged, so it can be restored again)."""
         self._hits = dict(snapshot.hits)
         self._assignments = dict(snapshot.assignments)
-        self._listed_hits = list(snapshot.listed_hits)
+        self._listed_hits = snapshot.listed_hits.copy()
         self._assignment_index = _copy_index(snapshot.assignment_index)
 
     def load(self, dataset: Dataset) -> None:
@@ -74,22 +81,28 @@ class Store:
         self.clear()
         for hit in dataset.hits:
             self._hits[hit.HITId] = stored_hit(hit)
-            self._assignment_index[hit.HITId] = {ALL_STATUSES: []}
         assignments = dataset.assignments
         entries = (
             assignments.stored
             if isinstance(assignments, StoredRecords)
             else map(stored_assignment, assignments)
         )
+        unsorted: dict[str, dict[str, list[tuple[Cursor, RawJSON]]]] = {
+            hit_id: {ALL_STATUSES: []} for hit_id in self._hits
+        }
         for stored in entries:
             self._assignments[stored.key[1]] = stored
-            by_status = self._assignment_index[stored.hit_id]
-            by_status[ALL_STATUSES].append(stored.key)
-            by_status.setdefault(stored.status, []).append(stored.key)
-        self._listed_hits = sorted(s.key for s in self._hits.values() if _listed(s))
-        for by_status in self._assignment_index.values():
-            for keys in by_status.values():
-                keys.sort()
+            by_status = unsorted[stored.hit_id]
+            entry = (stored.key, stored.wire)
+            by_status[ALL_STATUSES].append(entry)
+            by_status.setdefault(stored.status, []).append(entry)
+        self._listed_hits = Listing.sorted_from(
+            (s.key, s.wire) for s in self._hits.values() if _listed(s)
+        )
+        self._assignment_index = {
+            hit_id: {status: Listing.sorted_from(found) for status, found in by_status.items()}
+            for hit_id, by_status in unsorted.items()
+        }
 
     # --- Reading ---------------------------------------------------------------------------------
 
@@ -120,9 +133,7 @@ class Store:
         return stored
 
     def hits_page(self, after: Cursor | None, limit: int) -> Page:
-        keys = self._listed_hits
-        start = 0 if after is None else bisect_right(keys, after)
-        return [(key, self._hits[key[1]].wire) for key in keys[start : start + limit]]
+        return _page(*self._listed_hits.after(after, limit))
 
     def assignments_page(
         self, hit_id: str, statuses: Sequence[str] | None, after: Cursor | None, limit: int
@@ -130,14 +141,13 @@ class Store:
         """A page of a HIT's assignments with any of ``statuses`` (``None``: every status)."""
         by_status = self._assignment_index.get(hit_id, {})
         wanted = [ALL_STATUSES] if statuses is None else statuses
-        slices = []
-        for status in wanted:
-            keys = by_status.get(status, [])
-            start = 0 if after is None else bisect_right(keys, after)
-            slices.append(keys[start : start + limit])
-        merged = slices[0] if len(slices) == 1 else list(islice(heapq.merge(*slices), limit))
-        assignments = self._assignments
-        return [(key, assignments[key[1]].wire) for key in merged]
+        found = [by_status[s].after(after, limit) for s in wanted if s in by_status]
+        if len(found) <= 1:
+            return _page(*found[0]) if found else Page(RawJSONList(), None)
+        merged = list(
+            islice(heapq.merge(*(zip(keys, wires, strict=True) for keys, wires in found)), limit)
+        )
+        return _page([key for key, _ in merged], RawJSONList(wire for _, wire in merged))
 
     # --- Changing --------------------------------------------------------------------------------
 
@@ -145,19 +155,19 @@ class Store:
         """Add a HIT, or replace it (its assignments stay)."""
         old = self._hits.get(hit.HITId)
         if old is not None and _listed(old):
-            _discard(self._listed_hits, old.key)
+            self._listed_hits.discard(old.key)
         stored = stored_hit(hit)
         self._hits[hit.HITId] = stored
-        self._assignment_index.setdefault(hit.HITId, {ALL_STATUSES: []})
+        self._assignment_index.setdefault(hit.HITId, {ALL_STATUSES: Listing()})
         if _listed(stored):
-            insort(self._listed_hits, stored.key)
+            self._listed_hits.add(stored.key, stored.wire)
 
     def remove_hit(self, hit_id: str) -> None:
         """Forget a HIT and its assignments entirely (as after the real service purges it)."""
         old = self._hits.pop(hit_id)
         if _listed(old):
-            _discard(self._listed_hits, old.key)
-        for _, assignment_id in self._assignment_index.pop(hit_id)[ALL_STATUSES]:
+            self._listed_hits.discard(old.key)
+        for _, assignment_id in self._assignment_index.pop(hit_id)[ALL_STATUSES].keys:
             del self._assignments[assignment_id]
 
     def put_assignment(self, assignment: Assignment) -> None:
@@ -169,14 +179,18 @@ class Store:
         stored = stored_assignment(assignment)
         self._assignments[assignment.AssignmentId] = stored
         by_status = self._assignment_index[assignment.HITId]
-        insort(by_status[ALL_STATUSES], stored.key)
-        insort(by_status.setdefault(assignment.AssignmentStatus, []), stored.key)
+        by_status[ALL_STATUSES].add(stored.key, stored.wire)
+        by_status.setdefault(stored.status, Listing()).add(stored.key, stored.wire)
 
     def remove_assignment(self, assignment_id: str) -> None:
         old = self._assignments.pop(assignment_id)
         by_status = self._assignment_index[old.hit_id]
-        _discard(by_status[ALL_STATUSES], old.key)
-        _discard(by_status[old.status], old.key)
+        by_status[ALL_STATUSES].discard(old.key)
+        by_status[old.status].discard(old.key)
+
+
+def _page(keys: list[Cursor], wires: RawJSONList) -> Page:
+    return Page(wires, keys[-1] if keys else None)
 
 
 def _listed(hit: Stored[HIT]) -> bool:
@@ -185,13 +199,6 @@ def _listed(hit: Stored[HIT]) -> bool:
 
 def _copy_index(index: AssignmentIndex) -> AssignmentIndex:
     return {
-        hit_id: {s: list(keys) for s, keys in by_status.items()}
+        hit_id: {status: listing.copy() for status, listing in by_status.items()}
         for hit_id, by_status in index.items()
     }
-
-
-def _discard(keys: list[Cursor], key: Cursor) -> None:
-    """Remove ``key`` from a sorted list by bisection rather than by scanning."""
-    index = bisect_left(keys, key)
-    if index < len(keys) and keys[index] == key:
-        del keys[index]

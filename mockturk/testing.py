@@ -92,12 +92,14 @@ def boto3_client(endpoint_url: str, **settings: Any) -> Any:
     import boto3
     from botocore.config import Config
 
+    # total_max_attempts counts the first try; max_attempts would count retries only.
+    one_attempt = Config(retries={"total_max_attempts": 1, "mode": "standard"})
+    given = settings.pop("config", None)
     options: dict[str, Any] = {
         "region_name": "us-east-1",
         "aws_access_key_id": "mock",
         "aws_secret_access_key": "mock",
-        # total_max_attempts counts the first try; max_attempts would count retries only.
-        "config": Config(retries={"total_max_attempts": 1, "mode": "standard"}),
+        "config": one_attempt.merge(given) if given is not None else one_attempt,
         **settings,
     }
     return boto3.client("mturk", endpoint_url=endpoint_url, **options)

@@ -23,6 +23,12 @@ _MICROSECOND = timedelta(microseconds=1)
 RawJSON = orjson.Fragment
 
 
+class RawJSONList(list[RawJSON]):
+    """A list of RawJSON only (a page of records), embedded without looking at each item."""
+
+    __slots__ = ()
+
+
 def to_micros(instant: datetime) -> int:
     """Whole microseconds since the epoch; exact for any aware datetime."""
     return (instant - EPOCH) // _MICROSECOND
@@ -103,7 +109,7 @@ def _timestamp_fragment(value: Any) -> RawJSON:
 
 def _native(shape: Shape, value: Any) -> Any:
     """``value`` as plain data orjson writes exactly as the service would."""
-    if isinstance(value, RawJSON):
+    if isinstance(value, RawJSON | RawJSONList):
         return value
     kind = shape.type_name
     if kind == "structure":

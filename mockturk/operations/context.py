@@ -37,8 +37,8 @@ class Context:
         paginator = self.spec.paginator(operation)
         scope_text = "\x1f".join((operation, *scope))
         after = self.tokens.open(params.get(paginator.input_token), scope_text)
-        entries = fetch(after, page_size(params, paginator))
-        return page_body(paginator, entries, scope_text, self.tokens)
+        page = fetch(after, page_size(params, paginator))
+        return page_body(paginator, page.records, page.last, scope_text, self.tokens)
 
 
 Handler = Callable[[Context, Params], Result]
