@@ -6,14 +6,17 @@ was present throughout. It also carries a digest of its scope (the operation and
 so a token given to another operation, another HIT or another filter is refused.
 
 Layout: ``p1:`` + base64(mac[16] + encrypted(version[1] scope[8] key[8] id[..64])). The MAC is
-an HMAC-SHA256 of the plaintext under a per-server secret and doubles as the nonce of the
-keystream, so tokens are deterministic and at most 135 characters.
+a keyed BLAKE2b of the plaintext under a key derived from a per-server secret, and doubles as
+the nonce of a keyed-BLAKE2b keystream (under a second derived key), so tokens are
+deterministic and at most 135 characters. BLAKE2b rather than HMAC-SHA256: a third of the cost
+on every page, with the same guarantees.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
 import logging
@@ -46,12 +49,17 @@ class TokenCodec:
     """Issues and opens NextTokens under one secret (random per server unless given)."""
 
     def __init__(self, secret: bytes | None = None) -> None:
-        self._secret = secret if secret is not None else os.urandom(32)
+        secret = secret if secret is not None else os.urandom(32)
+        self._mac_key = _derived_key(secret, b"mockturk-mac")
+        self._stream_key = _derived_key(secret, b"mockturk-stream")
+
+    def _mac(self, plain: bytes) -> bytes:
+        return hashlib.blake2b(plain, key=self._mac_key, digest_size=_MAC_SIZE).digest()
 
     def issue(self, scope: str, cursor: Cursor) -> str:
         key, record_id = cursor
         plain = _HEADER.pack(_VERSION, _scope_digest(scope), key) + record_id.encode()
-        mac = hmac.digest(self._secret, plain, "sha256")[:_MAC_SIZE]
+        mac = self._mac(plain)
         sealed = mac + _xor(plain, self._keystream(mac, len(plain)))
         return PREFIX + base64.b64encode(sealed).decode("ascii")
 
@@ -80,7 +88,7 @@ class TokenCodec:
             raise _Rejected("wrong length")
         mac, body = sealed[:_MAC_SIZE], sealed[_MAC_SIZE:]
         plain = _xor(body, self._keystream(mac, len(body)))
-        expected = hmac.digest(self._secret, plain, "sha256")[:_MAC_SIZE]
+        expected = self._mac(plain)
         if not hmac.compare_digest(mac, expected):
             raise _Rejected("signature mismatch (garbled, forged or from another server)")
         version, digest, key = _HEADER.unpack_from(plain)
@@ -92,13 +100,17 @@ class TokenCodec:
 
     def _keystream(self, nonce: bytes, length: int) -> bytes:
         blocks = []
-        for counter in range((length + 31) // 32):
-            blocks.append(
-                hashlib.sha256(self._secret + nonce + counter.to_bytes(4, "big")).digest()
-            )
+        for counter in range((length + 63) // 64):
+            salt = counter.to_bytes(16, "big")
+            blocks.append(hashlib.blake2b(nonce, key=self._stream_key, salt=salt).digest())
         return b"".join(blocks)[:length]
 
 
+def _derived_key(secret: bytes, purpose: bytes) -> bytes:
+    return hashlib.blake2b(secret, digest_size=32, person=purpose).digest()
+
+
+@functools.lru_cache(maxsize=4096)
 def _scope_digest(scope: str) -> bytes:
     return hashlib.sha256(scope.encode()).digest()[:8]
 
