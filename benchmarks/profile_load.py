@@ -1,0 +1,90 @@
+"""Where start-up time and memory go: load a generated data set in-process, phase by phase.
+
+    python benchmarks/profile_load.py 100k              # time and RSS per phase
+    python benchmarks/profile_load.py 1M --cprofile     # plus the top functions by own time
+    python benchmarks/profile_load.py 100k --tracemalloc  # plus the top allocating lines (slow)
+
+Phases: reading and parsing the file, checking and completing the records (pydantic), and the
+store's load; the same calls ``mockturk serve`` makes before it listens.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import io
+import pstats
+import time
+import tracemalloc
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from dataset import SIZES, dataset
+from servers import memory
+
+
+def _rss_mb() -> float:
+    return memory(int(Path("/proc/self/stat").read_text().split()[0]))["VmRSS"] / 1e6
+
+
+def phase(name: str, action: Callable[[], Any]) -> Any:
+    """Run ``action``, print its wall time and the change in RSS."""
+    before_rss = _rss_mb()
+    started = time.perf_counter()
+    result = action()
+    elapsed = time.perf_counter() - started
+    print(f"{name:<34} {elapsed:7.2f} s   RSS {before_rss:7,.0f} -> {_rss_mb():7,.0f} MB")
+    return result
+
+
+def load(path: Path) -> Any:
+    from mockturk.fixtures import build_dataset, read_document
+    from mockturk.store import Store
+
+    now = datetime.now(UTC)
+    documents = [(str(path), phase("read + parse JSON (orjson)", lambda: read_document(path)))]
+    checked = phase("build_dataset (check, complete)", lambda: build_dataset(documents, now))
+    documents.clear()
+    phase("drop the parsed document (gc)", gc.collect)
+    store = phase("Store()", Store)
+    phase("Store.load", lambda: store.load(checked))
+    return store, checked
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("size", choices=list(SIZES))
+    parser.add_argument("--cprofile", action="store_true", help="print the top functions")
+    parser.add_argument("--tracemalloc", action="store_true", help="print the top allocators")
+    args = parser.parse_args()
+    data = dataset(args.size)
+    print(f"{data.name}: {data.hits:,} HITs + {data.assignments:,} assignments, {data.path}")
+    phase("import mockturk", lambda: __import__("mockturk.app"))
+    empty_mb = _rss_mb()
+    if args.tracemalloc:
+        tracemalloc.start(1)
+    profiler = cProfile.Profile() if args.cprofile else None
+    if profiler:
+        profiler.enable()
+    started = time.perf_counter()
+    kept = load(data.path)
+    per_record = (_rss_mb() - empty_mb) * 1e6 / data.records
+    print(f"{'total':<34} {time.perf_counter() - started:7.2f} s   "
+          f"RSS {_rss_mb():,.0f} MB, {per_record:,.0f} B/record beyond the code")  # fmt: skip
+    if profiler:
+        profiler.disable()
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
+        print(out.getvalue())
+    if args.tracemalloc:
+        for stat in tracemalloc.take_snapshot().statistics("lineno")[:20]:
+            print(stat)
+    del kept
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
