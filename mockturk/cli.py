@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import ctypes
+import ctypes.util
+import gc
 import logging
 import os
 import signal
@@ -107,11 +110,15 @@ def serve(host: str, port: int, fixtures: list[str] | None, log_level: str) -> i
     )
     paths = [Path(p) for p in fixtures] if fixtures else [default_fixtures_path()]
     clock = SystemClock()
-    try:
-        dataset = load_fixture_paths(paths, clock.now())
-    except FixtureError as error:
-        print(f"mockturk: cannot start: {error}", file=sys.stderr)
-        return EXIT_USAGE
+    with _loading():
+        try:
+            dataset = load_fixture_paths(paths, clock.now())
+        except FixtureError as error:
+            print(f"mockturk: cannot start: {error}", file=sys.stderr)
+            return EXIT_USAGE
+        app = create_app(dataset, clock=clock)
+        hits, assignments = len(dataset.hits), len(dataset.assignments)
+        del dataset  # the store holds the records now; the loaded models can go
     try:
         sock = _bind(host, port)
     except OSError as error:
@@ -121,9 +128,8 @@ def serve(host: str, port: int, fixtures: list[str] | None, log_level: str) -> i
             file=sys.stderr,
         )
         return EXIT_BIND
-    app = create_app(dataset, clock=clock)
     bound_port = sock.getsockname()[1]
-    print(_banner(host, bound_port, paths, len(dataset.hits), len(dataset.assignments)), flush=True)
+    print(_banner(host, bound_port, paths, hits, assignments), flush=True)
     config = uvicorn.Config(
         app,
         log_config=None,
@@ -134,6 +140,29 @@ def serve(host: str, port: int, fixtures: list[str] | None, log_level: str) -> i
     )
     _Server(config).run(sockets=[sock])
     return 0
+
+
+@contextlib.contextmanager
+def _loading() -> Iterator[None]:
+    """Load without the cyclic garbage collector, then set the loaded records aside for good.
+
+    A large load allocates millions of objects that all stay alive, so collections during it
+    find nothing and cost a fifth of the time; frozen afterwards, the records are never
+    scanned by the collections that requests cause.
+    """
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
+        _return_free_memory()
+
+
+def _return_free_memory() -> None:
+    """Hand the memory the raw fixtures occupied back to the system (glibc only; else a no-op)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
 
 
 class _Server(uvicorn.Server):

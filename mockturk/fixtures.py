@@ -9,7 +9,9 @@ when stated. The rules are written down in ``docs/fixtures.md``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -54,7 +56,7 @@ class Dataset:
     assignments: Sequence[Assignment]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Where:
     source: str
     section: str
@@ -197,6 +199,9 @@ def build_dataset(
                     f"this worker already holds an assignment of the HIT, at {first}",
                 )
             completed = _complete_assignment(assignment, parent[0], where, problems)
+            # One string object per HIT ID and status, not one per assignment.
+            completed["HITId"] = parent[0].HITId
+            completed["AssignmentStatus"] = sys.intern(assignment.AssignmentStatus)
             statuses[assignment.HITId][assignment.AssignmentStatus] += 1
             if not problems.lines:  # once anything is wrong, nothing will be loaded
                 completed_assignments.append(stored_assignment_fields(completed))
@@ -418,6 +423,7 @@ def _type_properties(hit: HIT, requirements: list[QualificationRequirement]) -> 
 _ID_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
+@functools.lru_cache(maxsize=65536)  # HITs of one type share it: computed once per type
 def _derived_id(kind: str, seed: str) -> str:
     """A stable 30-character ID in the real service's style, from a seed."""
     number = int.from_bytes(hashlib.sha256(f"{kind}:{seed}".encode()).digest(), "big")

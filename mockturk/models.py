@@ -63,6 +63,8 @@ def parse_timestamp(value: Any) -> datetime:
             value = datetime.fromisoformat(value)
         except ValueError:
             raise ValueError(f"{value!r} is not an ISO 8601 timestamp") from None
+        if value.tzinfo is UTC:  # "...Z" and "+00:00": already as wanted
+            return value
     if isinstance(value, datetime):
         if value.tzinfo is None or value.utcoffset() is None:
             raise ValueError("a timestamp needs a UTC offset (for example 2026-05-01T12:00:00Z)")
