@@ -29,6 +29,7 @@ from typing import Any, Protocol, TypeVar
 import orjson
 import uvicorn
 
+from mockturk import cli
 from mockturk.account import Account, NamedDocument
 from mockturk.app import create_app
 from mockturk.clock import Clock, SystemClock
@@ -128,6 +129,82 @@ def named_documents(fixtures: Fixtures | None, base: Path | None = None) -> list
     return documents
 
 
+class ThreadedServer:
+    """Any ASGI app under uvicorn in a daemon thread, on its own event loop and port."""
+
+    def __init__(
+        self, app: Any, host: str = "127.0.0.1", port: int = 0, timeout: float = 10.0
+    ) -> None:
+        self.app = app
+        self.host = host
+        self._port = port
+        self.timeout = timeout
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._uvicorn: uvicorn.Server | None = None
+        self._socket: socket.socket | None = None
+
+    @property
+    def port(self) -> int:
+        if self._socket is None:
+            raise ServerError("the server is not running")
+        return int(self._socket.getsockname()[1])
+
+    def start(self) -> ThreadedServer:
+        """Serve, once uvicorn reports it has started; ServerError if not within the timeout."""
+        sock = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET)
+        try:
+            # As uvicorn does: a port whose last connections are still closing can be reused.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((self.host, self._port))
+        except OSError as error:
+            sock.close()
+            raise ServerError(f"cannot listen on {self.host}:{self._port}: {error}") from error
+        config = uvicorn.Config(
+            self.app, log_config=None, access_log=False, server_header=False, lifespan="off"
+        )
+        server = uvicorn.Server(config)
+        loop = (config.get_loop_factory() or asyncio.new_event_loop)()
+        crashed: list[BaseException] = []
+
+        def run() -> None:
+            asyncio.set_event_loop(loop)
+            try:
+                loop.run_until_complete(server.serve(sockets=[sock]))
+            except BaseException as error:
+                crashed.append(error)
+            finally:
+                loop.close()
+
+        thread = threading.Thread(target=run, name="mockturk-server", daemon=True)
+        self._thread, self.loop, self._uvicorn, self._socket = thread, loop, server, sock
+        thread.start()
+        give_up = time.monotonic() + self.timeout
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > give_up:
+                self.stop()
+                cause = crashed[0] if crashed else None
+                reason = "it stopped" if cause is not None else "the deadline passed"
+                raise ServerError(
+                    f"mockturk did not start within {self.timeout:g} s ({reason})"
+                ) from cause
+            time.sleep(0.005)
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and release the port; idempotent."""
+        thread, server, sock = self._thread, self._uvicorn, self._socket
+        self._thread = self._uvicorn = self._socket = self.loop = None
+        if server is not None:
+            server.should_exit = True
+        if thread is not None:
+            thread.join(self.timeout)
+            if thread.is_alive():
+                raise ServerError("mockturk did not stop within its deadline")
+        if sock is not None:
+            sock.close()
+
+
 class InProcessServer:
     """The real app under uvicorn in a daemon thread, on its own loopback port."""
 
@@ -148,10 +225,7 @@ class InProcessServer:
         self._port = port
         self._start_timeout = start_timeout
         self._faults: list[BaseException] = []
-        self._thread: threading.Thread | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._uvicorn: uvicorn.Server | None = None
-        self._socket: socket.socket | None = None
+        self._thread: ThreadedServer | None = None
         self._account: Account | None = None
 
     # --- Lifecycle -------------------------------------------------------------------------------
@@ -161,58 +235,14 @@ class InProcessServer:
             raise ServerError("the server is already running")
         app = create_app(self._dataset, clock=self._clock, on_fault=self._faults.append)
         self._account = app.state.account
-        sock = socket.socket(socket.AF_INET6 if ":" in self._host else socket.AF_INET)
-        try:
-            # As uvicorn does: a port whose last connections are still closing can be reused.
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.bind((self._host, self._port))
-        except OSError as error:
-            sock.close()
-            raise ServerError(f"cannot listen on {self._host}:{self._port}: {error}") from error
-        config = uvicorn.Config(
-            app, log_config=None, access_log=False, server_header=False, lifespan="off"
-        )
-        server = uvicorn.Server(config)
-        loop_factory = config.get_loop_factory() or asyncio.new_event_loop
-        loop = loop_factory()
-        crashed: list[BaseException] = []
-
-        def run() -> None:
-            asyncio.set_event_loop(loop)
-            try:
-                loop.run_until_complete(server.serve(sockets=[sock]))
-            except BaseException as error:
-                crashed.append(error)
-            finally:
-                loop.close()
-
-        thread = threading.Thread(target=run, name="mockturk-server", daemon=True)
-        self._thread, self._loop, self._uvicorn, self._socket = thread, loop, server, sock
-        thread.start()
-        give_up = time.monotonic() + self._start_timeout
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > give_up:
-                self.stop()
-                cause = crashed[0] if crashed else None
-                reason = "it stopped" if cause is not None else "the deadline passed"
-                raise ServerError(
-                    f"mockturk did not start within {self._start_timeout:g} s ({reason})"
-                ) from cause
-            time.sleep(0.005)
+        self._thread = ThreadedServer(app, self._host, self._port, self._start_timeout).start()
         return self
 
     def stop(self) -> None:
         """Stop serving and release the port; idempotent."""
-        thread, server, sock = self._thread, self._uvicorn, self._socket
-        self._thread = self._uvicorn = self._socket = self._loop = None
-        if server is not None:
-            server.should_exit = True
+        thread, self._thread = self._thread, None
         if thread is not None:
-            thread.join(self._start_timeout)
-            if thread.is_alive():
-                raise ServerError("mockturk did not stop within its deadline")
-        if sock is not None:
-            sock.close()
+            thread.stop()
 
     def __enter__(self) -> InProcessServer:
         return self.start()
@@ -231,14 +261,13 @@ class InProcessServer:
 
     @property
     def port(self) -> int:
-        if self._socket is None:
+        if self._thread is None:
             raise ServerError("the server is not running")
-        return int(self._socket.getsockname()[1])
+        return self._thread.port
 
     @property
     def endpoint_url(self) -> str:
-        host = "127.0.0.1" if self._host in ("0.0.0.0", "") else self._host
-        return f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
+        return cli.endpoint_url(self._host, self.port)
 
     def client(self, **settings: Any) -> Any:
         """A boto3 MTurk client bound to this server (``settings`` go to ``boto3.client``)."""
@@ -271,7 +300,8 @@ class InProcessServer:
 
     def _on_loop(self, action: Callable[[Account], T]) -> T:
         """Run ``action`` on the server's event loop, so it never interleaves with a request."""
-        loop, account = self._loop, self._account
+        loop = self._thread.loop if self._thread is not None else None
+        account = self._account
         if loop is None or account is None:
             raise ServerError("the server is not running")
         done: Future[T] = Future()

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import socket
-import threading
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -14,13 +11,13 @@ from datetime import datetime
 from typing import Any
 
 import boto3
-import uvicorn
 from botocore.config import Config
 
 from mockturk.app import MockTurkApp
 from mockturk.fixtures import Dataset, build_dataset
 from mockturk.spec import load_spec
 from mockturk.store import Store
+from mockturk.testing import ThreadedServer
 
 TARGET_PREFIX = "MTurkRequesterServiceV20170117."
 JSON_11 = "application/x-amz-json-1.1"
@@ -43,23 +40,11 @@ class RunningServer:
 @contextmanager
 def running(app: MockTurkApp, deadline_s: float = 10.0) -> Iterator[RunningServer]:
     """Serve ``app`` with uvicorn in a thread on a free port; stop it cleanly afterwards."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(app, log_config=None, access_log=False, server_header=False)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    give_up = time.monotonic() + deadline_s
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > give_up:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.01)
+    server = ThreadedServer(app, timeout=deadline_s).start()
     try:
-        yield RunningServer(app=app, port=sock.getsockname()[1])
+        yield RunningServer(app=app, port=server.port)
     finally:
-        server.should_exit = True
-        thread.join(deadline_s)
-        sock.close()
+        server.stop()
 
 
 @dataclass
