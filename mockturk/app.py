@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable, Mapping
 
 from starlette.applications import Starlette
@@ -19,6 +21,7 @@ from mockturk.errors import AwsError, service_fault, wrong_method, wrong_path
 from mockturk.fixtures import Dataset
 from mockturk.operations import HANDLERS, Context, Handler
 from mockturk.pagination import TokenCodec
+from mockturk.serverlog import RequestLog, logging_request_log, request_message
 from mockturk.service import MTurkService
 from mockturk.spec import load_spec
 from mockturk.store import Store
@@ -33,18 +36,21 @@ def create_app(
     token_secret: bytes | None = None,
     handlers: Mapping[str, Handler] = HANDLERS,
     on_fault: Callable[[BaseException], None] | None = None,
+    request_log: RequestLog = logging_request_log,
 ) -> MockTurkApp:
     """A new, independent server state seeded with ``dataset``; no state is shared between apps.
 
     ``dataset`` is also what ``/_mockturk/reset`` returns to. ``on_fault`` is told of every
     exception that became a 500 (an in-process test server raises them in its caller).
+    ``request_log`` gets a line for every request answered (``mockturk serve`` writes them
+    off the event loop; by default they go to the ``mockturk.requests`` logger).
     """
     spec = load_spec()
     store = Store()
     clock = clock or SystemClock()
     account = Account(store, clock, dataset)
     context = Context(spec=spec, store=store, tokens=TokenCodec(token_secret), clock=clock)
-    service = MTurkService(context, handlers, on_fault)
+    service = MTurkService(context, handlers, on_fault, request_log)
     control = Control(account)
 
     def aws_error(error: AwsError) -> Response:
@@ -82,7 +88,7 @@ def create_app(
         routes=[*control_routes, Route("/{path:path}", unknown_path, methods=ANY_METHOD)],
         exception_handlers={HTTPException: http_error, Exception: internal_error},
     )
-    app = MockTurkApp(service, framework)
+    app = MockTurkApp(service, framework, request_log)
     app.state.service = service
     app.state.store = store
     app.state.account = account
@@ -93,12 +99,16 @@ class MockTurkApp:
     """The ASGI app: the AWS endpoint ``/`` straight to the service, all else to Starlette.
 
     The endpoint bypasses the framework's routing, request and response objects: they cost
-    more per call than the service's own work.
+    more per call than the service's own work. Every other request is logged here, as the
+    service logs its own.
     """
 
-    def __init__(self, service: MTurkService, framework: Starlette) -> None:
+    def __init__(
+        self, service: MTurkService, framework: Starlette, request_log: RequestLog
+    ) -> None:
         self.service = service
         self.framework = framework
+        self.request_log = request_log
 
     @property
     def state(self) -> State:
@@ -107,7 +117,52 @@ class MockTurkApp:
     async def __call__(
         self, scope: protocol.Scope, receive: protocol.Receive, send: protocol.Send
     ) -> None:
-        if scope["type"] == "http" and scope["path"] == "/":
+        if scope["type"] != "http":
+            await self.framework(scope, receive, send)
+        elif scope["path"] == "/":
             await self.service(scope, receive, send)
         else:
-            await self.framework(scope, receive, send)
+            await self.framework(scope, receive, self._logging(scope, send))
+
+    def _logging(self, scope: protocol.Scope, send: protocol.Send) -> protocol.Send:
+        """``send``, logging the request's line just before its response starts."""
+        started = time.perf_counter()
+
+        async def logged_send(message: protocol.Message) -> None:
+            if message["type"] == "http.response.start":
+                elapsed_ms = (time.perf_counter() - started) * 1000
+                request_id = dict(message.get("headers", ())).get(protocol.REQUEST_ID_HEADER)
+                self.request_log(
+                    _level(scope),
+                    request_message(
+                        _request_line(scope),
+                        message["status"],
+                        elapsed_ms,
+                        request_id.decode("latin-1") if request_id else None,
+                    ),
+                )
+            await send(message)
+
+        return logged_send
+
+
+_MAX_LOGGED_TARGET = 200
+_HEALTH = PREFIX + "/health"
+
+
+def _request_line(scope: protocol.Scope) -> str:
+    """Method and target as the client sent them: still percent-encoded, so a path cannot
+    put a line break or a control character into the log; long targets are cut short."""
+    target = bytes(scope.get("raw_path") or scope["path"].encode())
+    if scope.get("query_string"):
+        target += b"?" + bytes(scope["query_string"])
+    text = target[:_MAX_LOGGED_TARGET].decode("latin-1")
+    if not text.isprintable():
+        text = text.encode("unicode_escape").decode("ascii")
+    cut = "..." if len(target) > _MAX_LOGGED_TARGET else ""
+    return f"{scope['method']} {text}{cut}"
+
+
+def _level(scope: protocol.Scope) -> int:
+    # Health checks come every few seconds from container runtimes: logged only at debug level.
+    return logging.DEBUG if scope["path"] == _HEALTH else logging.INFO

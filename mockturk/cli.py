@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import ctypes
 import ctypes.util
+import errno
 import gc
 import logging
 import os
@@ -25,6 +26,7 @@ from mockturk import __version__
 from mockturk.app import create_app
 from mockturk.clock import SystemClock
 from mockturk.fixtures import FixtureError, default_fixtures_path, load_fixture_paths
+from mockturk.serverlog import LogWriter, QueueingHandler, RequestLog
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -103,11 +105,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def serve(host: str, port: int, fixtures: list[str] | None, log_level: str) -> int:
-    logging.basicConfig(
-        level=log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    # Every line of the log, the requests' and uvicorn's alike, leaves through one writer
+    # thread, so logging costs the event loop next to nothing; closing it writes the rest.
+    writer = LogWriter(sys.stderr)
+    level = logging.getLevelNamesMapping()[log_level.upper()]
+    logging.basicConfig(level=level, handlers=[QueueingHandler(writer)])
+    try:
+        return _serve(host, port, fixtures, log_level, writer.request_log(level))
+    finally:
+        writer.close()
+
+
+def _serve(
+    host: str, port: int, fixtures: list[str] | None, log_level: str, request_log: RequestLog
+) -> int:
     paths = [Path(p) for p in fixtures] if fixtures else [default_fixtures_path()]
     clock = SystemClock()
     with _loading():
@@ -116,7 +127,7 @@ def serve(host: str, port: int, fixtures: list[str] | None, log_level: str) -> i
         except FixtureError as error:
             print(f"mockturk: cannot start: {error}", file=sys.stderr)
             return EXIT_USAGE
-        app = create_app(dataset, clock=clock)
+        app = create_app(dataset, clock=clock, request_log=request_log)
         hits, assignments = len(dataset.hits), len(dataset.assignments)
         del dataset  # the store holds the records now; the loaded models can go
     try:
@@ -124,7 +135,7 @@ def serve(host: str, port: int, fixtures: list[str] | None, log_level: str) -> i
     except OSError as error:
         print(
             f"mockturk: cannot listen on {host}:{port}: {error.strerror or error}. "
-            f"Choose another port with --port (or MOCKTURK_PORT), or 0 for any free port.",
+            f"{_bind_advice(error)}",
             file=sys.stderr,
         )
         return EXIT_BIND
@@ -197,6 +208,15 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _bind_advice(error: OSError) -> str:
+    if error.errno in (errno.EADDRINUSE, errno.EACCES):
+        return "Choose another port with --port (or MOCKTURK_PORT), or 0 for any free port."
+    return (
+        "Choose an address of this machine with --host (or MOCKTURK_HOST): 127.0.0.1 for "
+        "this machine only, 0.0.0.0 for every interface."
+    )
+
+
 def endpoint_url(host: str, port: int) -> str:
     if host in ("0.0.0.0", "::", ""):
         host = "127.0.0.1"
@@ -206,7 +226,8 @@ def endpoint_url(host: str, port: int) -> str:
 def _banner(host: str, port: int, paths: list[Path], hits: int, assignments: int) -> str:
     url = endpoint_url(host, port)
     sources = ", ".join(str(p) for p in paths)
-    return f"""mockturk {__version__}: {hits} HITs and {assignments} assignments from {sources}
+    records = f"{_count(hits, 'HIT')} and {_count(assignments, 'assignment')}"
+    return f"""mockturk {__version__}: {records} from {sources}
 Endpoint: {url}   (health: {url}/_mockturk/health)
 
     import boto3
@@ -219,3 +240,7 @@ Endpoint: {url}   (health: {url}/_mockturk/health)
     )
     print(mturk.list_hits()["NumResults"])
 """
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

@@ -16,10 +16,11 @@ from mockturk.errors import (
     wrong_method,
 )
 from mockturk.operations import Context, Handler
+from mockturk.serverlog import REQUESTS_LOGGER, RequestLog, logging_request_log, request_message
 from mockturk.spec import ServiceSpec
 from mockturk.wire import encode
 
-logger = logging.getLogger("mockturk.requests")
+logger = logging.getLogger(REQUESTS_LOGGER)
 
 
 class MTurkService:
@@ -28,10 +29,12 @@ class MTurkService:
         context: Context,
         handlers: Mapping[str, Handler],
         on_fault: Callable[[BaseException], None] | None = None,
+        request_log: RequestLog = logging_request_log,
     ) -> None:
         self.context = context
         self.handlers = handlers
         self.on_fault = on_fault
+        self.request_log = request_log
 
     @property
     def spec(self) -> ServiceSpec:
@@ -66,9 +69,10 @@ class MTurkService:
                 self.on_fault(error)
             fault = service_fault()
             status, body = fault.status, self._error_body(fault)
-        await protocol.respond(send, status, body, request_id)
+        # Logged before the response leaves: a client that has its answer can find its line.
         elapsed_ms = (time.perf_counter() - started) * 1000
-        logger.info("%s %d %.1fms %s", operation, status, elapsed_ms, request_id)
+        self.request_log(logging.INFO, request_message(operation, status, elapsed_ms, request_id))
+        await protocol.respond(send, status, body, request_id)
 
     def _error_body(self, error: AwsError) -> bytes:
         return protocol.error_body(error, epoch_millis(self.clock.now()))

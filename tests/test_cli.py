@@ -27,7 +27,7 @@ if not MOCKTURK.exists():  # pragma: no cover - an installation without a venv b
 STARTUP_S = 30  # deadline for a server to print its banner
 EXIT_S = 15  # deadline for a process to exit
 ENDPOINT = re.compile(r"^Endpoint: (http://\S+)")
-SUMMARY = re.compile(r"^mockturk (\S+): (\d+) HITs and (\d+) assignments from (.+)$")
+SUMMARY = re.compile(r"^mockturk (\S+): (\d+) HITs? and (\d+) assignments? from (.+)$")
 
 
 def clean_env(**variables):
@@ -239,19 +239,64 @@ def test_boto3_lists_the_hits_of_the_bundled_data(default_server, default_datase
 
 def test_every_request_logs_one_line_with_operation_and_status(default_server):
     mturk = client(default_server.endpoint())
-    listed_before = default_server.stderr.count(r"\bListHITs 200\b")
-    missing_before = default_server.stderr.count(r"\bGetAssignment 400\b")
-
-    mturk.list_hits(MaxResults=1)
-    with pytest.raises(mturk.exceptions.RequestError):
+    listed = mturk.list_hits(MaxResults=1)["ResponseMetadata"]["RequestId"]
+    with pytest.raises(mturk.exceptions.RequestError) as caught:
         mturk.get_assignment(AssignmentId="3NOSUCHASSIGNMENT")
+    missing = caught.value.response["ResponseMetadata"]["RequestId"]
 
-    # A request's line is written before its response, so once the second is there, both are.
-    line = default_server.stderr.wait_for(r"\bGetAssignment 400\b").string
-    assert "mockturk" in line
-    assert default_server.stderr.count(r"\bListHITs 200\b") == listed_before + 1
-    assert default_server.stderr.count(r"\bGetAssignment 400\b") == missing_before + 1
+    # Lines are written off the event loop, a moment after the response: each is found by the
+    # request ID its response carried, so no other test's requests can be mistaken for it.
+    line = default_server.stderr.wait_for(rf"\bListHITs 200 \S+ms {listed}$").string
+    assert re.match(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} INFO mockturk\.requests: ", line)
+    default_server.stderr.wait_for(rf"\bGetAssignment 400 \S+ms {missing}$")
+    assert default_server.stderr.count(listed) == 1
+    assert default_server.stderr.count(missing) == 1
     assert "Traceback" not in default_server.stderr.text()
+
+
+def test_control_plane_calls_are_logged_like_api_calls(tmp_path):
+    with Server("--port", "0", "--log-level", "debug") as server:
+        port = server.port()
+        for method, path in [
+            ("GET", "/_mockturk/health"),
+            ("POST", "/_mockturk/reset?to=everything"),
+            ("GET", "/no/such/%0Apath"),
+        ]:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            connection.request(method, path)
+            connection.getresponse().read()
+            connection.close()
+        server.stderr.wait_for(r"DEBUG mockturk\.requests: GET /_mockturk/health 200 \S+ms -$")
+        server.stderr.wait_for(
+            r"INFO mockturk\.requests: POST /_mockturk/reset\?to=everything 400 "
+        )
+        # An AWS-shaped error carries its request ID; the path is logged as sent, encoded.
+        server.stderr.wait_for(
+            r"INFO mockturk\.requests: GET /no/such/%0Apath 404 \S+ms [0-9a-f-]{36}$"
+        )
+        assert server.stop(signal.SIGTERM) == 0
+        assert "Traceback" not in server.stderr.text()
+
+
+def test_health_checks_are_not_logged_at_the_default_level(default_server):
+    mturk = client(default_server.endpoint())
+    assert default_server.health()[0] == 200
+    marker = mturk.list_hits(MaxResults=1)["ResponseMetadata"]["RequestId"]
+    default_server.stderr.wait_for(marker)  # written after the health check's would have been
+    assert default_server.stderr.count("/_mockturk/health") == 0
+
+
+def test_every_line_is_written_before_the_server_exits(tmp_path):
+    with Server("--port", "0") as server:
+        mturk = client(server.endpoint())
+        ids = [mturk.list_hits(MaxResults=1)["ResponseMetadata"]["RequestId"] for _ in range(50)]
+        assert server.stop(signal.SIGTERM) == 0
+        server.stderr.wait_for(r"Finished server process")
+        server.stderr.close()  # read to the end of the stream
+        text = server.stderr.text()
+        assert all(text.count(request_id) == 1 for request_id in ids)
+        last = text.rstrip().splitlines()[-1]
+        assert last.endswith(f"Finished server process [{server.process.pid}]")
 
 
 # --- Options and environment ----------------------------------------------------------------------
