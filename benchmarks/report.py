@@ -13,6 +13,7 @@ from pathlib import Path
 from boto_e2e import CallTimes
 from dataset import DataSet
 from load import CONNECTIONS
+from log_cost import QUIET_LEVEL, LogCostRow
 from moto_compare import MotoRow
 from startup import StartupRow, bytes_per_record
 from throughput import Flatness, Row
@@ -30,6 +31,7 @@ MOTO_MIN_FACTOR = 10.0
 FLAT_MAX_FACTOR = 1.2
 BIG_START_SIZE, BIG_START_MAX_S, BIG_START_MAX_RSS = "1M", 60.0, 3 * GB
 SMALL_START_SIZE, SMALL_START_MAX_S = "100k", 3.0
+LOG_COST_MIN_RATIO = 0.95
 
 
 @dataclass
@@ -56,6 +58,7 @@ class Results:
     boto_note: str | None = None
     moto: list[MotoRow] = field(default_factory=list)
     moto_note: str | None = "not run (add --moto; needs `pip install 'moto[server]'`)"
+    log_cost: list[LogCostRow] = field(default_factory=list)
     elapsed_s: float = 0.0
 
 
@@ -168,6 +171,21 @@ def _flat_target(flatness: list[Flatness]) -> list[str]:
     return [target, measured, _verdict(worst.cpu_ratio <= FLAT_MAX_FACTOR)]
 
 
+def _log_cost_target(rows: list[LogCostRow]) -> list[str]:
+    target = (
+        f"the default configuration (a log line per request) >= {LOG_COST_MIN_RATIO:.2f}x "
+        f"the req/s of --log-level {QUIET_LEVEL}"
+    )
+    if not rows:
+        return [target, "-", _verdict(None)]
+    worst = min(rows, key=lambda r: r.ratio)
+    return [
+        target,
+        f"worst {worst.ratio:.2f}x ({worst.case})",
+        _verdict(worst.ratio >= LOG_COST_MIN_RATIO),
+    ]
+
+
 def _startup_of(results: Results, size: str) -> StartupRow | None:
     return next((s for s in results.startups if s.data.name == size), None)
 
@@ -206,6 +224,7 @@ def targets(results: Results) -> list[str]:
         _ratio_target(results.rows, GET_ASSIGNMENT_CASE, GET_ASSIGNMENT_MIN_RATIO),
         _moto_target(results),
         _flat_target(results.flatness),
+        _log_cost_target(results.log_cost),
         *_startup_targets(results),
     ]
     return ["## Targets", "", *_table(["target", "measured", "met"], "lll", rows)]
@@ -233,8 +252,9 @@ def header(results: Results) -> list[str]:
         "",
         f"Load: {load}; {s.rounds} interleaved round(s) of {s.seconds:g} s per case and size; "
         "figures are medians over rounds, and each ratio is taken per round, then medianed. "
-        "mockturk runs one uvicorn worker with per-request logging off; the baseline is a bare "
-        "Starlette app on the same uvicorn stack answering the very bytes mockturk answered. "
+        "mockturk runs one uvicorn worker as `mockturk serve` starts it (a log line per "
+        "request, to a file); the baseline is a bare Starlette app on the same uvicorn stack "
+        "answering the very bytes mockturk answered. "
         f"The whole run took {_duration(results.elapsed_s)}.",
     ]
 
@@ -461,8 +481,29 @@ def moto(results: Results) -> list[str]:
     ]
 
 
+def log_cost(results: Results) -> list[str]:
+    title = ["## The request log's cost", ""]
+    if not results.log_cost:
+        return [*title, "Not measured."]
+    rows = [
+        [r.case, r.size, f"{r.logged.requests_per_s:,.0f}", f"{r.quiet.requests_per_s:,.0f}",
+         f"{r.ratio:.2f}", f"{r.logged.cpu_us_per_request:.0f} / {r.quiet.cpu_us_per_request:.0f}"]
+        for r in results.log_cost
+    ]  # fmt: skip
+    header = ["case", "size", "req/s, default (info)", f"req/s, {QUIET_LEVEL}", "ratio",
+              "server CPU per request, µs (info / warning)"]  # fmt: skip
+    return [
+        *title,
+        "mockturk as `mockturk serve` starts it, writing a line per request to its log (a "
+        f"file here), against the same server at `--log-level {QUIET_LEVEL}`, round by round. "
+        f"The logging server wrote {results.log_cost[0].lines_written:,} request lines.",
+        "",
+        *_table(header, "llrrrr", rows),
+    ]
+
+
 def render(results: Results) -> str:
-    sections = [header, targets, datasets, throughput, flatness, startups, boto, moto]
+    sections = [header, targets, datasets, throughput, log_cost, flatness, startups, boto, moto]
     lines: list[str] = []
     for section in sections:
         lines += [*section(results), ""]

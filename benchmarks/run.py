@@ -6,8 +6,9 @@
     python benchmarks/run.py --quick           # smoke run (CI): one short round, size 1k
 
 It generates the data sets (``dataset.py``, cached in ``benchmarks/.data/``), starts one mockturk
-per size (measuring start-up time and memory), compares each case with a bare Starlette app that
-answers the very same bytes (``throughput.py``), times boto3 calls against both
+per size in its default configuration (measuring start-up time and memory), compares each case
+with a bare Starlette app that answers the very same bytes (``throughput.py``), measures what
+the request log costs (``log_cost.py``), times boto3 calls against both
 (``boto_e2e.py``), optionally measures moto_server (``moto_compare.py``), and writes a markdown
 report (``report.py``) stating each target and whether it is met, to
 ``benchmarks/results/latest.md``. The load generator is wrk when installed (Debian package
@@ -24,6 +25,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import boto_e2e
+import log_cost
 import moto_compare
 import servers
 import startup
@@ -163,6 +165,11 @@ def run(settings: Settings) -> Results:
         fleet = start_fleet(stack, data, results)
         if fleet:
             measure_throughput(fleet, results)
+    log(f"the request log's cost, at {data[0].name}")
+    s = settings
+    results.log_cost = log_cost.run(
+        data[0], cases(data[0]), s.rounds, s.seconds, s.wrk, s.startup_timeout_s
+    )
     if settings.moto:
         measure_moto(results)
     results.elapsed_s = time.monotonic() - started

@@ -7,6 +7,7 @@ dependency is needed.
 from __future__ import annotations
 
 import http.client
+import io
 import json
 import os
 import queue
@@ -21,6 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 HERE = Path(__file__).resolve().parent
 MOCKTURK_BANNER = re.compile(r"^Endpoint: http://127\.0\.0\.1:(\d+)")
@@ -32,6 +34,7 @@ POLL_S = 0.01
 class Server:
     proc: subprocess.Popen
     port: int
+    log: IO[str] | None = None  # where mockturk's stderr goes
 
 
 @dataclass(frozen=True)
@@ -130,14 +133,17 @@ def _wait_healthy(proc: subprocess.Popen, port: int, deadline: float) -> None:
 
 
 @contextmanager
-def mockturk(fixture: Path, timeout_s: float) -> Iterator[tuple[Server | None, Startup]]:
-    """A mockturk process serving ``fixture``, and how it started.
+def mockturk(
+    fixture: Path, timeout_s: float, log_level: str = "info"
+) -> Iterator[tuple[Server | None, Startup]]:
+    """A mockturk process serving ``fixture``, and how it started; its log goes to a file.
 
+    ``log_level`` is ``info`` by default, as ``mockturk serve`` starts: a line per request.
     Yields ``(None, startup)`` when it did not become healthy within ``timeout_s`` (or failed):
     the measurement is then the failure, not an exception.
     """
     command = [sys.executable, "-m", "mockturk", "serve", "--fixtures", str(fixture),
-               "--port", "0", "--log-level", "warning"]  # fmt: skip
+               "--port", "0", "--log-level", log_level]  # fmt: skip
     with tempfile.TemporaryFile("w+") as errors:
         started = time.monotonic()
         proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, text=True)
@@ -164,7 +170,17 @@ def _started(
         return None, Startup(None, 0, 0, f"{error} (exit {proc.returncode}): {detail}")
     healthy_s = time.monotonic() - started
     held = memory(proc.pid)
-    return Server(proc, port), Startup(healthy_s, held["VmHWM"], held["VmRSS"])
+    log = errors if isinstance(errors, io.TextIOBase) else None
+    return Server(proc, port, log), Startup(healthy_s, held["VmHWM"], held["VmRSS"])
+
+
+def logged_requests(server: Server) -> int:
+    """How many request lines a mockturk has written to its log so far."""
+    if server.log is None:
+        return 0
+    # A file description of its own: reading must not move the offset the server writes at.
+    with open(f"/proc/self/fd/{server.log.fileno()}", errors="replace") as reading:
+        return sum(1 for line in reading if " mockturk.requests: " in line)
 
 
 @contextmanager

@@ -51,7 +51,7 @@ def number(text: str) -> float:
 
 def test_every_target_is_stated_with_a_verdict(report):
     targets = table(report, "Targets")
-    assert len(targets) == 7
+    assert len(targets) == 8
     assert {row["met"] for row in targets} <= VERDICTS
     by_name = {row["target"].split(":")[0]: row for row in targets}
     for case in ("ListHITs MaxResults=100", "GetAssignment"):
@@ -68,6 +68,18 @@ def test_throughput_covers_every_case_against_the_baseline(report):
         assert number(row["body bytes"]) > 0
         assert number(row["mockturk req/s"]) > 0 and number(row["bare req/s"]) > 0
         assert number(row["ratio"]) > 0
+
+
+def test_the_request_log_is_measured_against_a_quiet_server(report):
+    rows = table(report, "The request log's cost")
+    assert [row["case"] for row in rows] == CASES
+    for row in rows:
+        assert number(row["req/s, default (info)"]) > 0
+        assert number(row["req/s, warning"]) > 0
+        assert number(row["ratio"]) > 0
+    # The default server really logged: the comparison would mean nothing otherwise.
+    written = report.split("The logging server wrote ", 1)[1].split(" request lines", 1)[0]
+    assert number(written) > 0
 
 
 def test_startup_and_memory_are_measured(report):
