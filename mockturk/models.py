@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, GetCoreSchemaHandler
+from pydantic_core import CoreSchema, core_schema
 
 from mockturk.spec import load_spec, scalar_violations, string_fast_check
 from mockturk.wire import from_epoch_seconds
@@ -20,9 +21,14 @@ from mockturk.wire import from_epoch_seconds
 
 @dataclass(frozen=True)
 class Shaped:
-    """Marks a field as constrained by the named botocore shape."""
+    """Marks a field as constrained by the named botocore shape, and checks it after its type."""
 
     shape: str
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        return core_schema.no_info_after_validator_function(self, handler(source))
 
     def __call__(self, value: Any) -> Any:
         if self.shape not in _fast_checks:
@@ -37,11 +43,6 @@ class Shaped:
 
 
 _fast_checks: dict[str, Callable[[Any], bool] | None] = {}
-
-
-def _shaped(python_type: Any, shape: str) -> Any:
-    marker = Shaped(shape)
-    return Annotated[python_type, AfterValidator(marker), marker]
 
 
 def parse_timestamp(value: Any) -> datetime:
@@ -60,30 +61,34 @@ def parse_timestamp(value: Any) -> datetime:
             ) from None
     if isinstance(value, str):
         try:
-            value = datetime.fromisoformat(value)
+            parsed = datetime.fromisoformat(value)
         except ValueError:
             raise ValueError(f"{value!r} is not an ISO 8601 timestamp") from None
-        if value.tzinfo is UTC:  # "...Z" and "+00:00": already as wanted
-            return value
+        # "...Z" and "+00:00": already as wanted
+        return parsed if parsed.tzinfo is UTC else _in_utc(parsed)
     if isinstance(value, datetime):
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError("a timestamp needs a UTC offset (for example 2026-05-01T12:00:00Z)")
-        return value.astimezone(UTC)
+        return _in_utc(value)
     if isinstance(value, date):
         raise ValueError("a date needs a time and a UTC offset (for example 2026-05-01T12:00:00Z)")
     raise ValueError("a timestamp must be an ISO 8601 string with offset or epoch seconds")
 
 
+def _in_utc(instant: datetime) -> datetime:
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        raise ValueError("a timestamp needs a UTC offset (for example 2026-05-01T12:00:00Z)")
+    return instant.astimezone(UTC)
+
+
 Timestamp = Annotated[datetime, BeforeValidator(parse_timestamp)]
-EntityId = _shaped(str, "EntityId")
-CustomerId = _shaped(str, "CustomerId")
-CurrencyAmount = _shaped(str, "CurrencyAmount")
-HITStatusEnum = _shaped(str, "HITStatus")
-HITReviewStatusEnum = _shaped(str, "HITReviewStatus")
-AssignmentStatusEnum = _shaped(str, "AssignmentStatus")
-ComparatorEnum = _shaped(str, "Comparator")
-HITAccessActionsEnum = _shaped(str, "HITAccessActions")
-CountryCode = _shaped(str, "CountryParameters")
+EntityId = Annotated[str, Shaped("EntityId")]
+CustomerId = Annotated[str, Shaped("CustomerId")]
+CurrencyAmount = Annotated[str, Shaped("CurrencyAmount")]
+HITStatusEnum = Annotated[str, Shaped("HITStatus")]
+HITReviewStatusEnum = Annotated[str, Shaped("HITReviewStatus")]
+AssignmentStatusEnum = Annotated[str, Shaped("AssignmentStatus")]
+ComparatorEnum = Annotated[str, Shaped("Comparator")]
+HITAccessActionsEnum = Annotated[str, Shaped("HITAccessActions")]
+CountryCode = Annotated[str, Shaped("CountryParameters")]
 Count = Annotated[int, Field(ge=0)]
 Seconds = Annotated[int, Field(ge=0)]
 

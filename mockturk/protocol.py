@@ -17,7 +17,7 @@ Credentials, signatures, regions and the Content-Type of requests are not checke
 from __future__ import annotations
 
 import random
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 
 import orjson
@@ -69,7 +69,8 @@ def operation_name(target: str | None, spec: ServiceSpec) -> str:
 
 def header(scope: Scope, name: bytes) -> str | None:
     """A request header's value (ASGI gives names in lower case)."""
-    for key, value in scope["headers"]:
+    headers: Iterable[tuple[bytes, bytes]] = scope["headers"]
+    for key, value in headers:
         if key == name:
             return value.decode("latin-1")
     return None

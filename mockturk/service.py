@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from mockturk import protocol
 from mockturk.clock import Clock, epoch_millis
@@ -77,7 +78,7 @@ class MTurkService:
     def _error_body(self, error: AwsError) -> bytes:
         return protocol.error_body(error, epoch_millis(self.clock.now()))
 
-    def call(self, operation: str, params: dict) -> bytes:
+    def call(self, operation: str, params: dict[str, Any]) -> bytes:
         """Validate, run the handler and encode its result by the model's output shape.
 
         Runs without awaiting, so a handler's changes to the store are never interleaved.
@@ -89,4 +90,4 @@ class MTurkService:
         if violations:
             raise ValidationException(violations)
         result = handler(self.context, params)
-        return encode(self.spec.operation(operation).output_shape, result)
+        return encode(self.spec.output_shape(operation), result)

@@ -15,7 +15,14 @@ from functools import cache, lru_cache
 from typing import Any
 
 import botocore.loaders
-from botocore.model import OperationModel, ServiceModel, Shape
+from botocore.model import (
+    ListShape,
+    OperationModel,
+    ServiceModel,
+    Shape,
+    StringShape,
+    StructureShape,
+)
 
 SERVICE_NAME = "mturk"
 API_VERSION = "2017-01-17"
@@ -98,7 +105,7 @@ def scalar_violations(shape: Shape, value: Any) -> list[str]:
         return [f"Member must be of type {kind}"]
     found = []
     meta = shape.metadata
-    if kind == "string":
+    if kind == "string" and isinstance(value, str):  # the type check above made it a str
         if "enum" in meta and value not in meta["enum"]:
             found.append(f"Member must satisfy enum value set: [{', '.join(sorted(meta['enum']))}]")
         if "pattern" in meta and not _pattern(meta["pattern"]).fullmatch(value):
@@ -164,16 +171,15 @@ def check(
     """
     if value is None:
         return []
-    kind = shape.type_name
-    if kind == "structure":
+    if isinstance(shape, StructureShape):
         if not isinstance(value, dict):
             return [Violation(path, value, "Member must be of type structure")]
         found: list[Violation] = []
-        members = shape.members  # type: ignore[attr-defined]
+        members = shape.members
         for name, member in members.items():
             item = value.get(name)
             if item is None:
-                if enforce_required and name in shape.required_members:  # type: ignore[attr-defined]
+                if enforce_required and name in shape.required_members:
                     found.append(Violation((*path, name), None, "Member must not be null"))
                 continue
             found.extend(
@@ -189,14 +195,14 @@ def check(
             for name in value.keys() - members.keys():
                 found.append(Violation((*path, name), value[name], "Member is not in the model"))
         return found
-    if kind == "list":
+    if isinstance(shape, ListShape):
         if not isinstance(value, list):
             return [Violation(path, value, "Member must be of type list")]
         found = [
             Violation(path, value, text) for text in _length_violations(shape.metadata, len(value))
         ]
-        member = shape.member  # type: ignore[attr-defined]
-        if member.type_name in ("structure", "list"):
+        member = shape.member
+        if isinstance(member, StructureShape | ListShape):
             for index, item in enumerate(value):
                 found.extend(
                     check(
@@ -230,6 +236,12 @@ class Paginator:
     result_key: str
 
 
+# An operation the model gives no input (or output) shape takes (or answers) an object without
+# members, as AWS JSON writes it: ``{}``. Every MTurk operation has both today; botocore allows
+# either to be missing.
+NO_MEMBERS = StructureShape("NoMembers", {"type": "structure", "members": {}})
+
+
 class ServiceSpec:
     """The loaded model: operations, shapes and paginators."""
 
@@ -255,19 +267,26 @@ class ServiceSpec:
         """The values of an enum shape, sorted."""
         values = self._enums.get(name)
         if values is None:
-            enum = self.shape(name).enum  # type: ignore[attr-defined]
-            values = self._enums[name] = tuple(sorted(enum))
+            shape = self.shape(name)
+            if not isinstance(shape, StringShape) or not shape.enum:
+                raise ValueError(f"{name} is not an enum shape of the model")
+            values = self._enums[name] = tuple(sorted(shape.enum))
         return values
 
     def paginator(self, operation: str) -> Paginator:
         return self._paginators[operation]
 
+    def input_shape(self, operation: str) -> StructureShape:
+        return self.operation(operation).input_shape or NO_MEMBERS
+
+    def output_shape(self, operation: str) -> StructureShape:
+        return self.operation(operation).output_shape or NO_MEMBERS
+
     def input_violations(self, operation: str, params: dict[str, Any]) -> list[Violation]:
-        return check(self.operation(operation).input_shape, params)
+        return check(self.input_shape(operation), params)
 
     def output_violations(self, operation: str, body: dict[str, Any]) -> list[Violation]:
-        # Every MTurk operation has an output shape; those without members answer {}.
-        shape = self.operation(operation).output_shape
+        shape = self.output_shape(operation)
         return check(shape, body, strict_members=True, enforce_required=False)
 
 

@@ -355,7 +355,7 @@ class RemoteServer:
 
     def _request(
         self, method: str, name: str, query: dict[str, str] | None = None, body: Any = None
-    ) -> Any:
+    ) -> dict[str, Any]:
         url = f"{self.endpoint_url}/_mockturk/{name}"
         if query:
             url += "?" + urllib.parse.urlencode(query)
@@ -365,7 +365,7 @@ class RemoteServer:
         )
         try:
             with urllib.request.urlopen(request, timeout=self._timeout) as response:
-                return orjson.loads(response.read())
+                document = orjson.loads(response.read())
         except urllib.error.HTTPError as error:
             payload = error.read()
             try:
@@ -380,6 +380,9 @@ class RemoteServer:
             raise ServerError(
                 f"mockturk at {self.endpoint_url} cannot be reached: {error}"
             ) from None
+        if not isinstance(document, dict):
+            raise ServerError(f"{method} {url}: the answer is not a JSON object: {document!r:.200}")
+        return document
 
 
 __all__ = [

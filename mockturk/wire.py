@@ -13,7 +13,7 @@ from math import isfinite
 from typing import Any
 
 import orjson
-from botocore.model import Shape
+from botocore.model import ListShape, Shape, StructureShape
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
@@ -111,17 +111,16 @@ def _native(shape: Shape, value: Any) -> Any:
     """``value`` as plain data orjson writes exactly as the service would."""
     if isinstance(value, RawJSON | RawJSONList):
         return value
-    kind = shape.type_name
-    if kind == "structure":
-        members = shape.members  # type: ignore[attr-defined]
+    if isinstance(shape, StructureShape):
+        members = shape.members
         return {
             name: _native(member, value[name])
             for name, member in members.items()
             if value.get(name) is not None
         }
-    if kind == "list":
-        member = shape.member  # type: ignore[attr-defined]
-        return [_native(member, item) for item in value]
+    if isinstance(shape, ListShape):
+        return [_native(shape.member, item) for item in value]
+    kind = shape.type_name
     if kind == "timestamp":
         return orjson.Fragment(encode_timestamp(value))
     if kind in ("integer", "long") and not isinstance(value, int):

@@ -1,7 +1,9 @@
-"""The project as a user installs it: lint-clean, and a wheel that carries its default data."""
+"""The project as a user installs it: lint- and type-clean, and a wheel that carries its default
+data and its type information."""
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import subprocess
 import sys
@@ -21,7 +23,17 @@ def test_ruff_is_clean(command):
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_wheel_carries_the_default_fixtures(tmp_path):
+def test_types_are_clean():
+    # The files, strictness and Python version are [tool.mypy]'s in pyproject.toml; the cache
+    # in .mypy_cache makes a second run take a fraction of a second.
+    assert importlib.util.find_spec("mypy"), "mypy is a test dependency: pip install -e '.[test]'"
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_wheel_carries_the_default_fixtures_and_type_information(tmp_path):
     done = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
         capture_output=True,
@@ -35,3 +47,4 @@ def test_wheel_carries_the_default_fixtures(tmp_path):
     shipped = sorted(p.name for p in (ROOT / "fixtures" / "default").iterdir())
     assert [Path(n).name for n in bundled] == shipped
     assert not any(n.startswith("tests/") for n in names)
+    assert "mockturk/py.typed" in names
