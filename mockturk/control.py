@@ -23,7 +23,7 @@ from starlette.responses import Response
 
 from mockturk import __version__
 from mockturk.account import Account, NamedDocument
-from mockturk.fixtures import FixtureError
+from mockturk.fixtures import FixtureError, parse_yaml
 
 PREFIX = "/_mockturk"
 REQUEST_BODY = "request body"
@@ -122,7 +122,7 @@ def _documents(body: bytes, request: Request) -> list[NamedDocument]:
     content_type = request.headers.get("content-type", "")
     try:
         if "yaml" in content_type:
-            parsed = yaml.safe_load(body) if body.strip() else None
+            parsed = parse_yaml(body) if body.strip() else None
         else:
             parsed = orjson.loads(body) if body.strip() else None
     except (orjson.JSONDecodeError, yaml.YAMLError) as error:

@@ -14,8 +14,21 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
+from mockturk.quoted import python_text
 from mockturk.spec import load_spec, scalar_violations, string_fast_check
-from mockturk.wire import from_epoch_seconds
+from mockturk.wire import EARLIEST, LATEST, TIMESTAMP_RANGE, encodable, from_epoch_seconds
+
+
+def _unicode_text(value: str) -> str:
+    """Refuse a lone surrogate (YAML's "\\ud800" makes one): no JSON can carry it."""
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise ValueError(
+                f"not valid Unicode text: a lone surrogate at position {error.start}"
+            ) from None
+    return value
 
 
 @dataclass(frozen=True)
@@ -30,6 +43,8 @@ class Shaped:
         fine = _fast_checks[self.shape]
         if fine is not None and fine(value):
             return value
+        if isinstance(value, str):
+            _unicode_text(value)
         problems = scalar_violations(load_spec().shape(self.shape), value)
         if problems:
             raise ValueError("; ".join(problems))
@@ -47,31 +62,47 @@ def _shaped(python_type: Any, shape: str) -> Any:
 def parse_timestamp(value: Any) -> datetime:
     """ISO 8601 with an offset, epoch seconds (int or float), or an aware datetime (from YAML).
 
-    The result is always in UTC.
+    The result is always in UTC, and in the range the wire carries exactly (:mod:`mockturk.wire`).
     """
     if isinstance(value, bool):
         raise ValueError("a timestamp must be an ISO 8601 string with offset or epoch seconds")
     if isinstance(value, int | float):
         try:
             return from_epoch_seconds(value)
-        except (OverflowError, ValueError):
+        except ValueError:
             raise ValueError(
-                f"{value!r} is out of range for epoch seconds (epoch milliseconds are not accepted)"
+                f"{python_text(value)} is out of range for epoch seconds (epoch milliseconds are"
+                f" not accepted): {TIMESTAMP_RANGE}"
             ) from None
     if isinstance(value, str):
         try:
             value = datetime.fromisoformat(value)
         except ValueError:
-            raise ValueError(f"{value!r} is not an ISO 8601 timestamp") from None
-        if value.tzinfo is UTC:  # "...Z" and "+00:00": already as wanted
-            return value
+            raise ValueError(f"{python_text(value)} is not an ISO 8601 timestamp") from None
     if isinstance(value, datetime):
-        if value.tzinfo is None or value.utcoffset() is None:
+        if value.tzinfo is not UTC and value.utcoffset() is None:  # naive: no instant
             raise ValueError("a timestamp needs a UTC offset (for example 2026-05-01T12:00:00Z)")
-        return value.astimezone(UTC)
+        return _in_utc(value)
     if isinstance(value, date):
         raise ValueError("a date needs a time and a UTC offset (for example 2026-05-01T12:00:00Z)")
     raise ValueError("a timestamp must be an ISO 8601 string with offset or epoch seconds")
+
+
+# Years in range whatever the offset: every real time stamp, checked without arithmetic.
+_FIRST_SAFE_YEAR, _LAST_SAFE_YEAR = EARLIEST.year + 1, LATEST.year - 1
+
+
+def _in_utc(instant: datetime) -> datetime:
+    """An aware datetime in UTC, or ValueError if it is outside the range the wire carries."""
+    if _FIRST_SAFE_YEAR <= instant.year <= _LAST_SAFE_YEAR:
+        return instant if instant.tzinfo is UTC else instant.astimezone(UTC)
+    try:
+        utc = instant.astimezone(UTC)
+    except OverflowError:  # past year 1 or 9999 in UTC
+        utc = None
+    if utc is None or not encodable(utc):
+        raise ValueError(f"{instant.isoformat()} is out of range: {TIMESTAMP_RANGE}")
+    return utc
 
 
 Timestamp = Annotated[datetime, BeforeValidator(parse_timestamp)]
@@ -84,8 +115,16 @@ AssignmentStatusEnum = _shaped(str, "AssignmentStatus")
 ComparatorEnum = _shaped(str, "Comparator")
 HITAccessActionsEnum = _shaped(str, "HITAccessActions")
 CountryCode = _shaped(str, "CountryParameters")
-Count = Annotated[int, Field(ge=0)]
-Seconds = Annotated[int, Field(ge=0)]
+Text = Annotated[str, AfterValidator(_unicode_text)]
+
+# The real CreateHIT's ranges, where the botocore model states none (a fixture holds what the
+# service could have made); docs/fixtures.md lists them.
+MAX_ASSIGNMENTS = 1_000_000_000
+AssignmentCount = Annotated[int, Field(ge=1, le=MAX_ASSIGNMENTS)]
+Count = Annotated[int, Field(ge=0, le=MAX_ASSIGNMENTS)]  # a counter never exceeds MaxAssignments
+AutoApprovalDelay = Annotated[int, Field(ge=0, le=2_592_000)]  # up to 30 days
+AssignmentDuration = Annotated[int, Field(ge=30, le=31_536_000)]  # 30 s to 365 days
+JavaInteger = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]  # the model's Integer shape
 
 
 class Record(BaseModel):
@@ -102,9 +141,9 @@ class Locale(Record):
 
 
 class QualificationRequirement(Record):
-    QualificationTypeId: str
+    QualificationTypeId: Text
     Comparator: ComparatorEnum
-    IntegerValues: list[int] | None = None
+    IntegerValues: list[JavaInteger] | None = None
     LocaleValues: list[Locale] | None = None
     RequiredToPreview: bool | None = None
     ActionsGuarded: HITAccessActionsEnum | None = None
@@ -116,17 +155,17 @@ class HIT(Record):
     HITGroupId: EntityId | None = None
     HITLayoutId: EntityId | None = None
     CreationTime: Timestamp
-    Title: str
-    Description: str
-    Question: str
-    Keywords: str | None = None
+    Title: Text
+    Description: Text
+    Question: Text
+    Keywords: Text | None = None
     HITStatus: HITStatusEnum | None = None
-    MaxAssignments: Annotated[int, Field(ge=1)] = 1
+    MaxAssignments: AssignmentCount = 1
     Reward: CurrencyAmount
-    AutoApprovalDelayInSeconds: Seconds = 2592000
+    AutoApprovalDelayInSeconds: AutoApprovalDelay = 2592000
     Expiration: Timestamp
-    AssignmentDurationInSeconds: Seconds
-    RequesterAnnotation: str | None = None
+    AssignmentDurationInSeconds: AssignmentDuration
+    RequesterAnnotation: Text | None = None
     QualificationRequirements: list[QualificationRequirement] = []
     HITReviewStatus: HITReviewStatusEnum = "NotReviewed"
     NumberOfAssignmentsPending: Count | None = None
@@ -145,8 +184,8 @@ class Assignment(Record):
     ApprovalTime: Timestamp | None = None
     RejectionTime: Timestamp | None = None
     Deadline: Timestamp | None = None
-    Answer: str = (
+    Answer: Text = (
         '<?xml version="1.0" encoding="ASCII"?><QuestionFormAnswers xmlns="http://mechanicalturk'
         '.amazonaws.com/AWSMechanicalTurkDataSchemas/2005-10-01/QuestionFormAnswers.xsd"/>'
     )
-    RequesterFeedback: str | None = None
+    RequesterFeedback: Text | None = None
