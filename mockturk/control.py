@@ -152,5 +152,8 @@ def _named_documents(body: dict[str, Any]) -> list[NamedDocument]:
     for index, item in enumerate(documents):
         if not isinstance(item, dict) or set(item) - {"source", "content"} or "content" not in item:
             raise wrong
-        named.append((str(item.get("source") or f"documents[{index}]"), item["content"]))
+        source = item.get("source") or f"documents[{index}]"
+        if not isinstance(source, str):
+            raise wrong
+        named.append((source, item["content"]))
     return named
