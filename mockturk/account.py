@@ -73,7 +73,9 @@ class Account:
             given_assignments |= _records_by_id(
                 document, ("Assignments", "Assignment"), "AssignmentId"
             )
-        changed_hits = {a.get("HITId") for a in given_assignments.values()}
+        changed_hits = {
+            a["HITId"] for a in given_assignments.values() if isinstance(a.get("HITId"), str)
+        }
         for assignment_id in given_assignments:
             held = self.store.assignment_entry(assignment_id)
             if held is not None:

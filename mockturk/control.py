@@ -23,7 +23,7 @@ from starlette.responses import Response
 
 from mockturk import __version__
 from mockturk.account import Account, NamedDocument
-from mockturk.fixtures import FixtureError
+from mockturk.fixtures import FixtureError, parse_yaml
 
 PREFIX = "/_mockturk"
 REQUEST_BODY = "request body"
@@ -122,7 +122,7 @@ def _documents(body: bytes, request: Request) -> list[NamedDocument]:
     content_type = request.headers.get("content-type", "")
     try:
         if "yaml" in content_type:
-            parsed = yaml.safe_load(body) if body.strip() else None
+            parsed = parse_yaml(body) if body.strip() else None
         else:
             parsed = orjson.loads(body) if body.strip() else None
     except (orjson.JSONDecodeError, yaml.YAMLError) as error:
@@ -152,5 +152,8 @@ def _named_documents(body: dict[str, Any]) -> list[NamedDocument]:
     for index, item in enumerate(documents):
         if not isinstance(item, dict) or set(item) - {"source", "content"} or "content" not in item:
             raise wrong
-        named.append((str(item.get("source") or f"documents[{index}]"), item["content"]))
+        source = item.get("source") or f"documents[{index}]"
+        if not isinstance(source, str):
+            raise wrong
+        named.append((source, item["content"]))
     return named

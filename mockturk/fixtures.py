@@ -25,7 +25,9 @@ import yaml
 from pydantic import ValidationError
 
 from mockturk.models import HIT, Assignment, QualificationRequirement, Record
+from mockturk.quoted import clipped, python_text
 from mockturk.stored import Stored, StoredRecords, stored_assignment_fields
+from mockturk.wire import TIMESTAMP_RANGE, encodable
 
 FIXTURE_SUFFIXES = (".json", ".yaml", ".yml")
 MAX_REPORTED_PROBLEMS = 20
@@ -75,8 +77,10 @@ class _Problems:
         self.lines: list[str] = []
 
     def add(self, where: _Where | str, field: str | None, text: str) -> None:
-        at = f", field '{field}'" if field else ""
-        self.lines.append(f"{where}{at}: {text}")
+        at = f", field '{clipped(field)}'" if field else ""
+        line = f"{clipped(str(where))}{at}: {text}"
+        # A lone surrogate (a YAML field name can hold one) would make the message unsendable.
+        self.lines.append(line.encode("utf-8", "backslashreplace").decode("utf-8"))
 
     def raise_if_any(self) -> None:
         if not self.lines:
@@ -131,12 +135,49 @@ def read_document(path: Path) -> Any:
     try:
         if path.suffix == ".json":
             return orjson.loads(raw)
-        return yaml.safe_load(raw)
+        return parse_yaml(raw)
     except orjson.JSONDecodeError as error:
         raise FixtureError(f"{path}: not valid JSON ({error}).") from None
     except yaml.YAMLError as error:
         detail = " ".join(str(error).split())
         raise FixtureError(f"{path}: not valid YAML ({detail}).") from None
+
+
+MAX_YAML_DEPTH = 100
+
+
+class _YAMLLoader(yaml.SafeLoader):
+    """PyYAML's safe loader with nesting bounded (a fixture needs about six levels).
+
+    PyYAML builds nested values recursively, so without a bound a deep document fails only
+    at Python's recursion limit, at a depth that depends on the caller's stack.
+    """
+
+    _depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self._depth >= MAX_YAML_DEPTH:
+            raise yaml.composer.ComposerError(
+                problem=f"values nested more than {MAX_YAML_DEPTH} levels deep",
+                problem_mark=self.get_mark(),
+            )
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def parse_yaml(raw: bytes) -> Any:
+    """A YAML document, every failure to read it a YAMLError.
+
+    PyYAML itself raises ValueError for impossible dates (``2026-02-30``) and for integers of
+    more than 4300 digits.
+    """
+    try:
+        return yaml.load(raw, Loader=_YAMLLoader)
+    except ValueError as error:
+        raise yaml.YAMLError(f"a value PyYAML cannot construct: {error}") from None
 
 
 def load_fixture_paths(paths: Sequence[str | Path], now: datetime) -> Dataset:
@@ -237,7 +278,9 @@ def _records(
         if key not in _SECTIONS:
             if wanted is HIT:  # reported once, in the first pass
                 known = ", ".join(_SECTIONS)
-                problems.add(source, None, f"unknown top-level key {key!r} (expected {known})")
+                problems.add(
+                    source, None, f"unknown top-level key {python_text(key)} (expected {known})"
+                )
             continue
         model, id_field, many = _SECTIONS[key]
         if model is not wanted:
@@ -278,7 +321,7 @@ def _describe(detail: Any) -> str:
     if kind == "extra_forbidden":
         return "not a field of this record (field names are the API's, e.g. HITId, CreationTime)"
     message = str(detail["msg"]).removeprefix("Value error, ")
-    return f"{message} (got {detail['input']!r})"
+    return f"{message} (got {python_text(detail['input'])})"
 
 
 def _complete_assignment(
@@ -303,6 +346,13 @@ def _complete_assignment(
         elif value is not None and value < assignment.SubmitTime:
             problems.add(where, field, "is earlier than SubmitTime")
     auto_approval = assignment.SubmitTime + timedelta(seconds=hit.AutoApprovalDelayInSeconds)
+    if not encodable(auto_approval):
+        problems.add(
+            where,
+            "SubmitTime",
+            f"plus the HIT's AutoApprovalDelayInSeconds gives an AutoApprovalTime out of range"
+            f" ({auto_approval.isoformat()}): {TIMESTAMP_RANGE}",
+        )
     if assignment.AutoApprovalTime is not None and assignment.AutoApprovalTime != auto_approval:
         problems.add(
             where,

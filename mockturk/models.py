@@ -12,11 +12,31 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, GetCoreSchemaHandler
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+)
 from pydantic_core import CoreSchema, core_schema
 
+from mockturk.quoted import python_text
 from mockturk.spec import load_spec, scalar_violations, string_fast_check
-from mockturk.wire import from_epoch_seconds
+from mockturk.wire import EARLIEST, LATEST, TIMESTAMP_RANGE, encodable, from_epoch_seconds
+
+
+def _unicode_text(value: str) -> str:
+    """Refuse a lone surrogate (YAML's "\\ud800" makes one): no JSON can carry it."""
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise ValueError(
+                f"not valid Unicode text: a lone surrogate at position {error.start}"
+            ) from None
+    return value
 
 
 @dataclass(frozen=True)
@@ -36,6 +56,8 @@ class Shaped:
         fine = _fast_checks[self.shape]
         if fine is not None and fine(value):
             return value
+        if isinstance(value, str):
+            _unicode_text(value)
         problems = scalar_violations(load_spec().shape(self.shape), value)
         if problems:
             raise ValueError("; ".join(problems))
@@ -48,24 +70,24 @@ _fast_checks: dict[str, Callable[[Any], bool] | None] = {}
 def parse_timestamp(value: Any) -> datetime:
     """ISO 8601 with an offset, epoch seconds (int or float), or an aware datetime (from YAML).
 
-    The result is always in UTC.
+    The result is always in UTC, and in the range the wire carries exactly (:mod:`mockturk.wire`).
     """
     if isinstance(value, bool):
         raise ValueError("a timestamp must be an ISO 8601 string with offset or epoch seconds")
     if isinstance(value, int | float):
         try:
             return from_epoch_seconds(value)
-        except (OverflowError, ValueError):
+        except ValueError:
             raise ValueError(
-                f"{value!r} is out of range for epoch seconds (epoch milliseconds are not accepted)"
+                f"{python_text(value)} is out of range for epoch seconds (epoch milliseconds are"
+                f" not accepted): {TIMESTAMP_RANGE}"
             ) from None
     if isinstance(value, str):
         try:
             parsed = datetime.fromisoformat(value)
         except ValueError:
-            raise ValueError(f"{value!r} is not an ISO 8601 timestamp") from None
-        # "...Z" and "+00:00": already as wanted
-        return parsed if parsed.tzinfo is UTC else _in_utc(parsed)
+            raise ValueError(f"{python_text(value)} is not an ISO 8601 timestamp") from None
+        return _in_utc(parsed)
     if isinstance(value, datetime):
         return _in_utc(value)
     if isinstance(value, date):
@@ -73,10 +95,24 @@ def parse_timestamp(value: Any) -> datetime:
     raise ValueError("a timestamp must be an ISO 8601 string with offset or epoch seconds")
 
 
+# Years in range whatever the offset: every real time stamp, checked without arithmetic.
+_FIRST_SAFE_YEAR, _LAST_SAFE_YEAR = EARLIEST.year + 1, LATEST.year - 1
+
+
 def _in_utc(instant: datetime) -> datetime:
-    if instant.tzinfo is None or instant.utcoffset() is None:
+    """An aware datetime in UTC, or ValueError if it has no offset or is outside the range the
+    wire carries."""
+    if instant.tzinfo is not UTC and instant.utcoffset() is None:  # naive: no instant
         raise ValueError("a timestamp needs a UTC offset (for example 2026-05-01T12:00:00Z)")
-    return instant.astimezone(UTC)
+    if _FIRST_SAFE_YEAR <= instant.year <= _LAST_SAFE_YEAR:
+        return instant if instant.tzinfo is UTC else instant.astimezone(UTC)
+    try:
+        utc: datetime | None = instant.astimezone(UTC)
+    except OverflowError:  # past year 1 or 9999 in UTC
+        utc = None
+    if utc is None or not encodable(utc):
+        raise ValueError(f"{instant.isoformat()} is out of range: {TIMESTAMP_RANGE}")
+    return utc
 
 
 Timestamp = Annotated[datetime, BeforeValidator(parse_timestamp)]
@@ -89,8 +125,16 @@ AssignmentStatusEnum = Annotated[str, Shaped("AssignmentStatus")]
 ComparatorEnum = Annotated[str, Shaped("Comparator")]
 HITAccessActionsEnum = Annotated[str, Shaped("HITAccessActions")]
 CountryCode = Annotated[str, Shaped("CountryParameters")]
-Count = Annotated[int, Field(ge=0)]
-Seconds = Annotated[int, Field(ge=0)]
+Text = Annotated[str, AfterValidator(_unicode_text)]
+
+# The real CreateHIT's ranges, where the botocore model states none (a fixture holds what the
+# service could have made); docs/fixtures.md lists them.
+MAX_ASSIGNMENTS = 1_000_000_000
+AssignmentCount = Annotated[int, Field(ge=1, le=MAX_ASSIGNMENTS)]
+Count = Annotated[int, Field(ge=0, le=MAX_ASSIGNMENTS)]  # a counter never exceeds MaxAssignments
+AutoApprovalDelay = Annotated[int, Field(ge=0, le=2_592_000)]  # up to 30 days
+AssignmentDuration = Annotated[int, Field(ge=30, le=31_536_000)]  # 30 s to 365 days
+JavaInteger = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]  # the model's Integer shape
 
 
 class Record(BaseModel):
@@ -107,9 +151,9 @@ class Locale(Record):
 
 
 class QualificationRequirement(Record):
-    QualificationTypeId: str
+    QualificationTypeId: Text
     Comparator: ComparatorEnum
-    IntegerValues: list[int] | None = None
+    IntegerValues: list[JavaInteger] | None = None
     LocaleValues: list[Locale] | None = None
     RequiredToPreview: bool | None = None
     ActionsGuarded: HITAccessActionsEnum | None = None
@@ -121,17 +165,17 @@ class HIT(Record):
     HITGroupId: EntityId | None = None
     HITLayoutId: EntityId | None = None
     CreationTime: Timestamp
-    Title: str
-    Description: str
-    Question: str
-    Keywords: str | None = None
+    Title: Text
+    Description: Text
+    Question: Text
+    Keywords: Text | None = None
     HITStatus: HITStatusEnum | None = None
-    MaxAssignments: Annotated[int, Field(ge=1)] = 1
+    MaxAssignments: AssignmentCount = 1
     Reward: CurrencyAmount
-    AutoApprovalDelayInSeconds: Seconds = 2592000
+    AutoApprovalDelayInSeconds: AutoApprovalDelay = 2592000
     Expiration: Timestamp
-    AssignmentDurationInSeconds: Seconds
-    RequesterAnnotation: str | None = None
+    AssignmentDurationInSeconds: AssignmentDuration
+    RequesterAnnotation: Text | None = None
     QualificationRequirements: list[QualificationRequirement] = []
     HITReviewStatus: HITReviewStatusEnum = "NotReviewed"
     NumberOfAssignmentsPending: Count | None = None
@@ -150,8 +194,8 @@ class Assignment(Record):
     ApprovalTime: Timestamp | None = None
     RejectionTime: Timestamp | None = None
     Deadline: Timestamp | None = None
-    Answer: str = (
+    Answer: Text = (
         '<?xml version="1.0" encoding="ASCII"?><QuestionFormAnswers xmlns="http://mechanicalturk'
         '.amazonaws.com/AWSMechanicalTurkDataSchemas/2005-10-01/QuestionFormAnswers.xsd"/>'
     )
-    RequesterFeedback: str | None = None
+    RequesterFeedback: Text | None = None

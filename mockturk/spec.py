@@ -24,6 +24,8 @@ from botocore.model import (
     StructureShape,
 )
 
+from mockturk.quoted import java_text
+
 SERVICE_NAME = "mturk"
 API_VERSION = "2017-01-17"
 
@@ -62,20 +64,10 @@ class Violation:
 
 
 def aws_value(value: Any) -> str:
-    """A value as the AWS validation message renders it (Java's toString, quoted)."""
+    """A value as the AWS validation message renders it (Java's toString, quoted, bounded)."""
     if value is None:
         return "null"
-    return f"'{_java_text(value)}'"
-
-
-def _java_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return "[" + ", ".join(_java_text(item) for item in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}={_java_text(v)}" for k, v in value.items()) + "}"
-    return str(value)
+    return f"'{java_text(value)}'"
 
 
 @cache

@@ -343,9 +343,13 @@ class RemoteServer:
         self._request("POST", "reset", {"to": "empty" if empty else "fixtures"})
 
     def load(self, fixtures: Fixtures, *, replace: bool = False, base: Path | None = None) -> None:
-        documents = named_documents(fixtures, base)
-        body = {"documents": [{"source": name, "content": doc} for name, doc in documents]}
-        self._request("POST", "fixtures", {"replace": str(replace).lower()}, body)
+        documents = [
+            {"source": name, "content": _as_json(name, doc)}
+            for name, doc in named_documents(fixtures, base)
+        ]
+        self._request(
+            "POST", "fixtures", {"replace": str(replace).lower()}, {"documents": documents}
+        )
 
     def state(self) -> dict[str, list[dict[str, Any]]]:
         return self._request("GET", "state")
@@ -383,6 +387,14 @@ class RemoteServer:
         if not isinstance(document, dict):
             raise ServerError(f"{method} {url}: the answer is not a JSON object: {document!r:.200}")
         return document
+
+
+def _as_json(name: str, document: Any) -> orjson.Fragment:
+    """A fixture document encoded for the control API; FixtureError if JSON cannot carry it."""
+    try:
+        return orjson.Fragment(orjson.dumps(document))
+    except orjson.JSONEncodeError as error:  # an integer past 64 bits, a set, deep nesting...
+        raise FixtureError(f"{name}: cannot be sent as JSON ({error}).") from None
 
 
 __all__ = [

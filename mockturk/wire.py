@@ -34,8 +34,30 @@ def to_micros(instant: datetime) -> int:
     return (instant - EPOCH) // _MICROSECOND
 
 
+# Every instant within 2^33 s of the epoch, as epoch seconds in a double, is exact to the
+# microsecond (neighbouring doubles there are under 1 µs apart); past it they are not, so an
+# SDK would read back another instant. Records hold only instants in this range.
+MAX_EPOCH_SECONDS = 2**33
+EARLIEST = EPOCH - timedelta(seconds=MAX_EPOCH_SECONDS)  # 1697-10-17T11:03:28Z
+LATEST = EPOCH + timedelta(seconds=MAX_EPOCH_SECONDS)  # 2242-03-16T12:56:32Z
+TIMESTAMP_RANGE = (
+    f"timestamps must lie between {EARLIEST:%Y-%m-%dT%H:%M:%SZ} and {LATEST:%Y-%m-%dT%H:%M:%SZ},"
+    " where epoch seconds in a double are exact to the microsecond"
+)
+
+
+def encodable(instant: datetime) -> bool:
+    """Whether an aware datetime is in the range the wire carries exactly."""
+    return EARLIEST <= instant <= LATEST
+
+
 def from_epoch_seconds(seconds: float) -> datetime:
-    """An aware UTC datetime from int or float epoch seconds, rounded to the microsecond."""
+    """An aware UTC datetime from int or float epoch seconds, rounded to the microsecond.
+
+    ValueError for a number (NaN included) outside the range the wire carries exactly.
+    """
+    if not -MAX_EPOCH_SECONDS <= seconds <= MAX_EPOCH_SECONDS:
+        raise ValueError("out of range for epoch seconds")
     if isinstance(seconds, int):
         return EPOCH + timedelta(seconds=seconds)
     return EPOCH + timedelta(microseconds=round(seconds * 1_000_000))
