@@ -26,7 +26,7 @@ from support import assignment_record, hit_record, raw_request
 import mockturk
 from mockturk.account import Account
 from mockturk.clock import FixedClock, epoch_millis
-from mockturk.fixtures import FixtureError
+from mockturk.fixtures import FixtureError, build_dataset
 from mockturk.store import Store
 from mockturk.testing import InProcessServer, RemoteServer, ServerError, serve
 
@@ -265,7 +265,13 @@ def test_a_stopped_server_refuses_to_be_used_and_stops_idempotently():
     server = serve(SMALL).start()
     server.stop()
     server.stop()
-    for use in (lambda: server.port, lambda: server.endpoint_url, server.state, server.reset):
+    for use in (
+        lambda: server.port,
+        lambda: server.endpoint_url,
+        server.state,
+        server.reset,
+        lambda: server.on_loop(lambda account: account.store.counts()),
+    ):
         with pytest.raises(ServerError, match="not running"):
             use()
     with pytest.raises(ServerError, match="not running"):
@@ -458,12 +464,99 @@ def test_a_fixed_clock_stamps_errors_and_derives_statuses():
         mturk = server.client()
         with pytest.raises(mturk.exceptions.RequestError) as caught:
             mturk.get_assignment(AssignmentId="3NOSUCH")
-        assert caught.value.response["Error"]["Message"].endswith(f"({epoch_millis(clock.now())})")
-        # A later load is checked at the clock's new time: past the Expiration.
-        clock.set(datetime(2026, 12, 1, tzinfo=UTC))
+        now = server.on_loop(lambda account: account.clock.now())
+        assert caught.value.response["Error"]["Message"].endswith(f"({epoch_millis(now)})")
+        # A later load is checked at the clock's new time: past the Expiration. The clock is
+        # the server's: it is set on the server's loop.
+        server.on_loop(lambda _: clock.set(datetime(2026, 12, 1, tzinfo=UTC)))
         server.load({"HITs": [{**open_hit, "HITId": "3LATE"}]})
         statuses = {h["HITId"]: h["HITStatus"] for h in server.state()["HITs"]}
         assert statuses == {"3OPEN": "Assignable", "3LATE": "Reviewable"}
+
+
+# --- on_loop, and the server's own parts --------------------------------------------------------
+
+
+def test_on_loop_runs_fn_on_the_server_thread_and_returns_its_result():
+    before = server_threads()
+    with serve(SMALL) as server:
+        (thread,) = server_threads() - before
+        where, seen = server.on_loop(
+            lambda account: (threading.current_thread(), account.store.counts())
+        )
+        assert where is thread
+        assert seen == {"HITs": 2, "Assignments": 1}
+        assert server.on_loop(lambda account: account.state()) == server.state()
+
+
+def test_on_loop_changes_are_what_the_next_request_sees(small_server):
+    mturk = small_server.client()
+    assert listed(mturk) == ["3SMALLB", "3SMALLA"]
+    assert small_server.on_loop(lambda account: account.store.remove_hit("3SMALLB")) is None
+    assert listed(mturk) == ["3SMALLA"]
+    held = small_server.on_loop(lambda account: account.store.hit("3SMALLA"))
+    assert held is not None and held.record.Title == "Task 3SMALLA"
+
+
+def test_on_loop_raises_the_error_of_fn_in_the_caller_and_records_no_fault(small_server):
+    error = LookupError("not in the store")
+
+    def fail(account: Account) -> None:
+        raise error
+
+    with pytest.raises(LookupError) as caught:
+        small_server.on_loop(fail)
+    assert caught.value is error
+    assert small_server.take_faults() == []
+    assert listed(small_server.client()) == ["3SMALLB", "3SMALLA"]  # still serving
+
+
+def test_on_loop_may_be_called_from_fn_itself(small_server):
+    outer = small_server.on_loop(
+        lambda account: small_server.on_loop(lambda inner: (inner is account, inner.store.counts()))
+    )
+    assert outer == (True, {"HITs": 2, "Assignments": 1})
+
+
+def test_a_prebuilt_dataset_starts_servers_without_reading_fixtures_again():
+    dataset = build_dataset([("fixtures", SMALL)], datetime.now(UTC))
+    with serve(SMALL) as from_dicts, serve(dataset) as first, serve(dataset) as second:
+        assert first.state() == second.state() == from_dicts.state()
+        first.load({"HITs": [hit_record("3ONLYFIRST")]})
+        assert "3ONLYFIRST" not in ids(second.state())
+        first.reset()
+        assert first.state() == second.state()
+        assert listed(second.client()) == ["3SMALLB", "3SMALLA"]
+
+
+def test_a_token_secret_lets_a_restarted_server_accept_its_tokens():
+    shared = serve(SMALL, token_secret=b"kept across runs")
+    with shared:
+        token = shared.client().list_hits(MaxResults=1)["NextToken"]
+    with shared:
+        assert shared.client().list_hits(NextToken=token)["HITs"][0]["HITId"] == "3SMALLA"
+    fresh = serve(SMALL)  # a secret of its own for each run
+    with fresh:
+        token = fresh.client().list_hits(MaxResults=1)["NextToken"]
+    with fresh:
+        mturk = fresh.client()
+        with pytest.raises(mturk.exceptions.RequestError, match="NextToken"):
+            mturk.list_hits(NextToken=token)
+
+
+def test_handlers_replace_the_servers_operations():
+    def broken(ctx: Any, params: dict[str, Any]) -> Any:
+        raise RuntimeError("a handler under test")
+
+    with serve(SMALL, handlers={"ListHITs": broken}) as server:
+        mturk = server.client()
+        with pytest.raises(mturk.exceptions.ServiceFault):
+            mturk.list_hits()
+        (fault,) = server.take_faults()
+        assert str(fault) == "a handler under test"
+        response = raw_request(server, body={"AssignmentId": "3ASMALL1"}, target="GetAssignment")
+        assert response.status == 501
+        assert response.json()["__type"] == "NotImplementedException"
 
 
 # --- Internal faults ----------------------------------------------------------------------------
