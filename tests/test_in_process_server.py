@@ -10,9 +10,11 @@ import errno
 import io
 import json
 import socket
+import sys
 import threading
 import unittest
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -81,6 +83,26 @@ def port_is_free(port: int) -> bool:
     finally:
         probe.close()
     return True
+
+
+@contextmanager
+def reserved_port() -> Iterator[int]:
+    """A loopback port that no other process can take while it is held, yet a server can use.
+
+    A port found free and closed again may be taken by anyone before the server binds it. Held
+    bound with SO_REUSEADDR but never listening, Linux lets only another SO_REUSEADDR socket
+    (as every mockturk server's is) listen on it, and connections still find nobody there.
+    """
+    holder = socket.socket()
+    holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        holder.bind(("127.0.0.1", 0))
+        port = holder.getsockname()[1]
+        if not sys.platform.startswith("linux"):
+            holder.close()  # elsewhere the held port would keep the server out
+        yield port
+    finally:
+        holder.close()
 
 
 @pytest.fixture(scope="module")
@@ -245,20 +267,20 @@ def test_unreadable_fixtures_raise_from_serve(tmp_path, name, content, expected)
 
 def test_the_server_runs_in_a_daemon_thread_only_while_entered():
     before = server_threads()
-    with serve(SMALL) as server:
-        started = server_threads() - before
-        assert len(started) == 1
-        (thread,) = started
-        assert thread.daemon
-        port = server.port
-        mturk = server.client()
-        assert listed(mturk) == ["3SMALLB", "3SMALLA"]
-        mturk.close()  # else the server closes it first and its end lingers (FIN-WAIT-2)
-    assert not thread.is_alive()
-    assert server_threads() == before
-    with pytest.raises(ConnectionRefusedError):
-        socket.create_connection(("127.0.0.1", port), timeout=5).close()
-    assert port_is_free(port)
+    with reserved_port() as port:
+        with serve(SMALL, port=port) as server:
+            started = server_threads() - before
+            assert len(started) == 1
+            (thread,) = started
+            assert thread.daemon
+            mturk = server.client()
+            assert listed(mturk) == ["3SMALLB", "3SMALLA"]
+            mturk.close()  # else the server closes it first and its end lingers (FIN-WAIT-2)
+        assert not thread.is_alive()
+        assert server_threads() == before
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", port), timeout=5).close()
+        assert port_is_free(port)
 
 
 def test_a_stopped_server_refuses_to_be_used_and_stops_idempotently():
@@ -292,11 +314,7 @@ def test_start_twice_is_refused_and_a_stopped_server_starts_again():
 
 
 def test_serve_listens_on_the_port_asked_for():
-    probe = socket.socket()
-    probe.bind(("127.0.0.1", 0))
-    port = probe.getsockname()[1]
-    probe.close()
-    with serve([], port=port) as server:
+    with reserved_port() as port, serve([], port=port) as server:
         assert server.port == port
         assert server.endpoint_url == f"http://127.0.0.1:{port}"
         assert server.client().list_hits()["NumResults"] == 0
@@ -324,13 +342,13 @@ def test_a_port_in_use_raises_server_error():
 
 
 def test_serve_can_listen_again_on_the_port_it_just_released():
-    with serve([]) as first:
-        port = first.port
-        mturk = first.client()
-        mturk.list_hits()
-    with serve([], port=port) as second:
-        assert second.client().list_hits()["NumResults"] == 0
-    del mturk
+    with reserved_port() as port:
+        with serve([], port=port) as first:
+            mturk = first.client()
+            mturk.list_hits()
+        with serve([], port=port) as second:
+            assert second.client().list_hits()["NumResults"] == 0
+        del mturk
 
 
 def test_serve_on_all_interfaces_gives_a_loopback_endpoint():
