@@ -65,16 +65,25 @@ START_ASSIGNMENTS = [
 
 
 @pytest.fixture(scope="module")
-def control_server() -> Iterator[InProcessServer]:
-    """A server of this module's own: tests here reset and reload it freely."""
+def started() -> Iterator[tuple[InProcessServer, dict[str, Any]]]:
+    """A server of this module's own, and its state right after start-up.
+
+    Read here, before any test can change it: whichever test of the module runs first.
+    """
     with serve({"HITs": START_HITS, "Assignments": START_ASSIGNMENTS}) as server:
-        yield server
+        yield server, state(server)
 
 
 @pytest.fixture(scope="module")
-def start_state(control_server: InProcessServer) -> dict[str, Any]:
+def control_server(started: tuple[InProcessServer, dict[str, Any]]) -> InProcessServer:
+    """The module's server: tests here reset and reload it freely."""
+    return started[0]
+
+
+@pytest.fixture(scope="module")
+def start_state(started: tuple[InProcessServer, dict[str, Any]]) -> dict[str, Any]:
     """The state right after start-up (before any test changed anything)."""
-    return state(control_server)
+    return started[1]
 
 
 @pytest.fixture
