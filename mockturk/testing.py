@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -187,7 +186,7 @@ class ThreadedServer:
         config = uvicorn.Config(
             self.app, log_config=None, access_log=False, server_header=False, lifespan="off"
         )
-        server = uvicorn.Server(config)
+        server = _Uvicorn(config)
         loop = (config.get_loop_factory() or asyncio.new_event_loop)()
         crashed: list[BaseException] = []
 
@@ -198,21 +197,20 @@ class ThreadedServer:
             except BaseException as error:
                 crashed.append(error)
             finally:
+                server.start_ended.set()  # if it ended before its start-up did
                 loop.close()
 
         thread = threading.Thread(target=run, name="mockturk-server", daemon=True)
         self._thread, self.loop, self._uvicorn, self._socket = thread, loop, server, sock
         thread.start()
-        give_up = time.monotonic() + self.timeout
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > give_up:
-                self.stop()
-                cause = crashed[0] if crashed else None
-                reason = "it stopped" if cause is not None else "the deadline passed"
-                raise ServerError(
-                    f"mockturk did not start within {self.timeout:g} s ({reason})"
-                ) from cause
-            time.sleep(0.005)
+        ended = server.start_ended.wait(self.timeout)
+        if not server.started:
+            self.stop()
+            cause = crashed[0] if crashed else None
+            reason = "it stopped" if ended else "the deadline passed"
+            raise ServerError(
+                f"mockturk did not start within {self.timeout:g} s ({reason})"
+            ) from cause
         return self
 
     def stop(self) -> None:
@@ -227,6 +225,20 @@ class ThreadedServer:
                 raise ServerError("mockturk did not stop within its deadline")
         if sock is not None:
             sock.close()
+
+
+class _Uvicorn(uvicorn.Server):
+    """uvicorn's server, telling the thread that started it when its start-up is over."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.start_ended = threading.Event()
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        try:
+            await super().startup(sockets=sockets)
+        finally:
+            self.start_ended.set()
 
 
 class InProcessServer:

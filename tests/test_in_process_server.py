@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+import uvicorn
 import yaml
 from botocore.config import Config
 from botocore.exceptions import ClientError
@@ -338,6 +339,23 @@ def test_a_port_in_use_raises_server_error():
         assert server_threads() == before
     finally:
         holder.close()
+
+
+def test_a_server_that_fails_to_start_raises_server_error_at_once(monkeypatch):
+    error = OSError("no event loop for you")
+
+    async def failing_startup(self: Any, sockets: Any = None) -> None:
+        raise error
+
+    monkeypatch.setattr(uvicorn.Server, "startup", failing_startup)
+    before = server_threads()
+    server = serve(SMALL, start_timeout=600)  # failing must not mean waiting out the deadline
+    with pytest.raises(ServerError, match=r"did not start within 600 s \(it stopped\)") as caught:
+        server.start()
+    assert caught.value.__cause__ is error
+    assert server_threads() == before
+    with pytest.raises(ServerError, match="not running"):
+        server.state()
 
 
 def test_serve_can_listen_again_on_the_port_it_just_released():
