@@ -5,10 +5,13 @@
         mturk.list_hits()
         server.load({"HITs": [...]})            # add records (fixture format)
         server.reset()                          # back to the start-up fixtures
+        server.on_loop(lambda account: account.store.counts())  # look inside, safely
 
 :class:`InProcessServer` runs the real ASGI app under uvicorn on a loopback port of its own;
 :class:`RemoteServer` drives one that is already running (a container in CI, say) through the
-control API. Both offer the same methods, so the pytest plugin works with either.
+control API. Both offer the same methods, so the pytest plugin works with either; only the
+in-process server can also run code of the test's own on the server's event loop
+(:meth:`InProcessServer.on_loop`).
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -34,12 +36,14 @@ from mockturk.account import Account, NamedDocument
 from mockturk.app import create_app
 from mockturk.clock import Clock, SystemClock
 from mockturk.fixtures import (
+    Dataset,
     FixtureError,
     build_dataset,
     default_fixtures_path,
     fixture_files,
     read_document,
 )
+from mockturk.operations import HANDLERS, Handler
 
 # What may be given as fixtures: a file or directory path, a fixture-format dict, or a list of them.
 FixtureSource = str | Path | Mapping[str, Any]
@@ -72,20 +76,39 @@ class MockTurk(Protocol):
 
 
 def serve(
-    fixtures: Fixtures | None = None,
+    fixtures: Fixtures | Dataset | None = None,
     *,
     port: int = 0,
     host: str = "127.0.0.1",
     clock: Clock | None = None,
+    token_secret: bytes | None = None,
+    handlers: Mapping[str, Handler] = HANDLERS,
     start_timeout: float = 10.0,
 ) -> InProcessServer:
     """A mockturk server to use as a context manager (or to ``start()`` and ``stop()``).
 
     ``fixtures``: paths (files or directories) and/or fixture-format dicts; ``None`` for the
-    bundled default data set, ``[]`` for none. Bad fixtures raise FixtureError here, before
+    bundled default data set, ``[]`` for none; or a :class:`~mockturk.fixtures.Dataset` already
+    checked (from ``build_dataset`` or ``load_fixture_paths``), to start several servers on one
+    large data set without reading it again. Bad fixtures raise FixtureError here, before
     anything starts. ``port=0`` picks a free port.
+
+    ``clock`` gives the server's "now" (a :class:`~mockturk.clock.FixedClock` makes it
+    reproducible). ``token_secret`` signs NextTokens; by default each start makes a new one, so
+    a restarted server refuses the tokens of its previous run; servers given the same secret
+    accept each other's tokens. ``handlers`` maps operation names to the functions that answer
+    them: the real ones by default; a test may swap one in to see how a client copes with a
+    failing operation.
     """
-    return InProcessServer(fixtures, port=port, host=host, clock=clock, start_timeout=start_timeout)
+    return InProcessServer(
+        fixtures,
+        port=port,
+        host=host,
+        clock=clock,
+        token_secret=token_secret,
+        handlers=handlers,
+        start_timeout=start_timeout,
+    )
 
 
 def boto3_client(endpoint_url: str, **settings: Any) -> Any:
@@ -163,7 +186,7 @@ class ThreadedServer:
         config = uvicorn.Config(
             self.app, log_config=None, access_log=False, server_header=False, lifespan="off"
         )
-        server = uvicorn.Server(config)
+        server = _Uvicorn(config)
         loop = (config.get_loop_factory() or asyncio.new_event_loop)()
         crashed: list[BaseException] = []
 
@@ -174,21 +197,20 @@ class ThreadedServer:
             except BaseException as error:
                 crashed.append(error)
             finally:
+                server.start_ended.set()  # if it ended before its start-up did
                 loop.close()
 
         thread = threading.Thread(target=run, name="mockturk-server", daemon=True)
         self._thread, self.loop, self._uvicorn, self._socket = thread, loop, server, sock
         thread.start()
-        give_up = time.monotonic() + self.timeout
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > give_up:
-                self.stop()
-                cause = crashed[0] if crashed else None
-                reason = "it stopped" if cause is not None else "the deadline passed"
-                raise ServerError(
-                    f"mockturk did not start within {self.timeout:g} s ({reason})"
-                ) from cause
-            time.sleep(0.005)
+        ended = server.start_ended.wait(self.timeout)
+        if not server.started:
+            self.stop()
+            cause = crashed[0] if crashed else None
+            reason = "it stopped" if ended else "the deadline passed"
+            raise ServerError(
+                f"mockturk did not start within {self.timeout:g} s ({reason})"
+            ) from cause
         return self
 
     def stop(self) -> None:
@@ -205,26 +227,52 @@ class ThreadedServer:
             sock.close()
 
 
+class _Uvicorn(uvicorn.Server):
+    """uvicorn's server, telling the thread that started it when its start-up is over."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.start_ended = threading.Event()
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        try:
+            await super().startup(sockets=sockets)
+        finally:
+            self.start_ended.set()
+
+
 class InProcessServer:
-    """The real app under uvicorn in a daemon thread, on its own loopback port."""
+    """The real app under uvicorn in a daemon thread, on its own loopback port.
+
+    Made by :func:`serve`, which documents the arguments.
+    """
 
     def __init__(
         self,
-        fixtures: Fixtures | None,
+        fixtures: Fixtures | Dataset | None,
         *,
         port: int = 0,
         host: str = "127.0.0.1",
         clock: Clock | None = None,
+        token_secret: bytes | None = None,
+        handlers: Mapping[str, Handler] = HANDLERS,
         start_timeout: float = 10.0,
     ) -> None:
         self._clock = clock or SystemClock()
-        self._documents = named_documents(fixtures)
         # Checked now, so bad fixtures fail in the caller before a thread exists.
-        self._dataset = build_dataset(self._documents, self._clock.now())
+        self._dataset = (
+            fixtures
+            if isinstance(fixtures, Dataset)
+            else build_dataset(named_documents(fixtures), self._clock.now())
+        )
         self._host = host
         self._port = port
+        self._token_secret = token_secret
+        self._handlers = handlers
         self._start_timeout = start_timeout
+        # Faults are recorded on the server's thread and taken on the caller's.
         self._faults: list[BaseException] = []
+        self._faults_lock = threading.Lock()
         self._thread: ThreadedServer | None = None
         self._account: Account | None = None
 
@@ -233,7 +281,13 @@ class InProcessServer:
     def start(self) -> InProcessServer:
         if self._thread is not None:
             raise ServerError("the server is already running")
-        app = create_app(self._dataset, clock=self._clock, on_fault=self._faults.append)
+        app = create_app(
+            self._dataset,
+            clock=self._clock,
+            token_secret=self._token_secret,
+            handlers=self._handlers,
+            on_fault=self._record_fault,
+        )
         self._account = app.state.account
         self._thread = ThreadedServer(app, self._host, self._port, self._start_timeout).start()
         return self
@@ -273,9 +327,49 @@ class InProcessServer:
         """A boto3 MTurk client bound to this server (``settings`` go to ``boto3.client``)."""
         return boto3_client(self.endpoint_url, **settings)
 
+    def on_loop(self, fn: Callable[[Account], T]) -> T:
+        """Run ``fn(account)`` on the server's event loop; return its result or raise its error.
+
+        This is how a test looks at or changes the server's state directly, beyond what
+        :meth:`load`, :meth:`reset` and :meth:`state` offer. ``fn`` runs on the thread that
+        serves requests, and requests change the state without yielding that thread, so
+        ``fn`` never meets a request, or anything the server does in the background, half-way
+        through a change. Never touch the state from the test's own thread.
+
+        ``fn`` receives the server's :class:`~mockturk.account.Account`: its ``store`` (the
+        records and their indexes), its ``clock``, and ``reset``, ``load`` and ``state``.
+        Requests wait while it runs, so it must not block; what it returns should be plain
+        data or the store's records (immutable), not live parts of the store. Raises
+        ServerError if the server is not running, or if ``fn`` has not run and returned within
+        the start timeout.
+
+            server.on_loop(lambda account: account.store.counts())   # {"HITs": 2, ...}
+        """
+        loop = self._thread.loop if self._thread is not None else None
+        account = self._account
+        if loop is None or account is None:
+            raise ServerError("the server is not running")
+        if _running_loop() is loop:
+            return fn(account)  # called from the loop itself: waiting for it would deadlock
+        done: Future[T] = Future()
+
+        def run() -> None:
+            try:
+                done.set_result(fn(account))
+            except BaseException as error:
+                done.set_exception(error)
+
+        loop.call_soon_threadsafe(run)
+        try:
+            return done.result(self._start_timeout)
+        except TimeoutError:
+            raise ServerError(
+                f"the server's event loop did not run the call within {self._start_timeout:g} s"
+            ) from None
+
     def reset(self, *, empty: bool = False) -> None:
         """Back to the fixtures the server started with (or to no records)."""
-        self._on_loop(lambda account: account.reset(empty=empty))
+        self.on_loop(lambda account: account.reset(empty=empty))
 
     def load(self, fixtures: Fixtures, *, replace: bool = False, base: Path | None = None) -> None:
         """Add fixture records (paths or dicts); all or nothing. See :meth:`Account.load`.
@@ -283,37 +377,36 @@ class InProcessServer:
         ``replace`` makes them the whole state; relative paths are taken from ``base``.
         """
         documents = named_documents(fixtures, base)
-        self._on_loop(lambda account: account.load(documents, replace=replace))
+        self.on_loop(lambda account: account.load(documents, replace=replace))
 
     def state(self) -> dict[str, list[dict[str, Any]]]:
         """Every record, in the fixture format."""
-        return self._on_loop(lambda account: account.state())
+        return self.on_loop(lambda account: account.state())
 
     def take_faults(self) -> list[BaseException]:
-        """The internal faults since the last call (each already answered with a 500)."""
-        faults, self._faults[:] = list(self._faults), []
+        """The internal faults since the last call (each already answered with a 500).
+
+        A test that provokes faults on purpose takes them, and asserts on them, so that
+        :meth:`check` and leaving the ``with`` block do not raise them.
+        """
+        with self._faults_lock:
+            faults, self._faults = self._faults, []
         return faults
 
     def check(self) -> None:
         """Raise ServerError if a request ended in an internal fault since the last check."""
         raise_faults(self.take_faults())
 
-    def _on_loop(self, action: Callable[[Account], T]) -> T:
-        """Run ``action`` on the server's event loop, so it never interleaves with a request."""
-        loop = self._thread.loop if self._thread is not None else None
-        account = self._account
-        if loop is None or account is None:
-            raise ServerError("the server is not running")
-        done: Future[T] = Future()
+    def _record_fault(self, error: BaseException) -> None:
+        with self._faults_lock:
+            self._faults.append(error)
 
-        def run() -> None:
-            try:
-                done.set_result(action(account))
-            except BaseException as error:
-                done.set_exception(error)
 
-        loop.call_soon_threadsafe(run)
-        return done.result(self._start_timeout)
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 def raise_faults(faults: Iterable[BaseException]) -> None:

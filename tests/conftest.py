@@ -5,10 +5,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from support import RunningServer, WireChecker, client, running
+from support import WireChecker, checked
 
-from mockturk.app import create_app
 from mockturk.fixtures import Dataset, default_fixtures_path, load_fixture_paths
+from mockturk.testing import InProcessServer, serve
 
 
 @pytest.fixture(scope="session")
@@ -17,10 +17,22 @@ def default_dataset() -> Dataset:
 
 
 @pytest.fixture(scope="session")
-def server(default_dataset: Dataset) -> Iterator[RunningServer]:
+def server(default_dataset: Dataset) -> Iterator[InProcessServer]:
     """One server over the bundled data set, shared by tests that only read."""
-    with running(create_app(default_dataset)) as running_server:
+    with serve(default_dataset) as running_server:
         yield running_server
+
+
+@pytest.fixture(autouse=True)
+def faults_fail_their_test(request: pytest.FixtureRequest) -> Iterator[None]:
+    """An internal fault in any server a test used fails that test, not a later teardown.
+
+    A test that provokes faults on purpose takes them (``take_faults()``) and asserts on them.
+    """
+    yield
+    for value in request.node.funcargs.values():
+        if isinstance(value, InProcessServer):
+            value.check()
 
 
 @pytest.fixture
@@ -29,18 +41,19 @@ def wire() -> WireChecker:
 
 
 @pytest.fixture
-def mturk(server: RunningServer, wire: WireChecker) -> Any:
-    return client(server, wire)
+def mturk(server: InProcessServer, wire: WireChecker) -> Any:
+    return checked(server.client(), wire)
 
 
 @pytest.fixture(scope="module")
-def scratch_server() -> Iterator[RunningServer]:
-    """A server whose store a test module may reload and change freely."""
-    with running(create_app()) as running_server:
+def scratch_server() -> Iterator[InProcessServer]:
+    """A server whose records a test module may reload and change freely."""
+    with serve([]) as running_server:
         yield running_server
 
 
 @pytest.fixture
-def scratch(scratch_server: RunningServer, wire: WireChecker) -> tuple[RunningServer, Any]:
-    scratch_server.store.clear()
-    return scratch_server, client(scratch_server, wire)
+def scratch(scratch_server: InProcessServer, wire: WireChecker) -> tuple[InProcessServer, Any]:
+    """The module's scratch server, emptied, and a checked client for it."""
+    scratch_server.reset(empty=True)
+    return scratch_server, checked(scratch_server.client(), wire)

@@ -1,50 +1,28 @@
-"""Test support: a real uvicorn server on a free loopback port, raw HTTP, and wire checks."""
+"""Test support over mockturk.testing: wire checks, raw HTTP, and small data sets.
+
+Servers come from ``mockturk.testing.serve()``; what is here only checks what they answer and
+builds the records they are given.
+"""
 
 from __future__ import annotations
 
 import http.client
 import json
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
-import boto3
-from botocore.config import Config
-
-from mockturk.app import MockTurkApp
 from mockturk.fixtures import Dataset, build_dataset
 from mockturk.spec import load_spec
-from mockturk.store import Store
-from mockturk.testing import ThreadedServer
+from mockturk.testing import MockTurk, boto3_client
 
 TARGET_PREFIX = "MTurkRequesterServiceV20170117."
 JSON_11 = "application/x-amz-json-1.1"
 
-
-@dataclass
-class RunningServer:
-    app: MockTurkApp
-    port: int
-
-    @property
-    def endpoint_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def store(self) -> Store:
-        return self.app.state.store
-
-
-@contextmanager
-def running(app: MockTurkApp, deadline_s: float = 10.0) -> Iterator[RunningServer]:
-    """Serve ``app`` with uvicorn in a thread on a free port; stop it cleanly afterwards."""
-    server = ThreadedServer(app, timeout=deadline_s).start()
-    try:
-        yield RunningServer(app=app, port=server.port)
-    finally:
-        server.stop()
+# A server to send requests to: a harness server, or the endpoint URL of one running elsewhere.
+Endpoint = MockTurk | str
 
 
 @dataclass
@@ -93,24 +71,15 @@ def check_error_body(status: int, body: dict[str, Any]) -> None:
         assert 400 <= status < 600
 
 
-def client(server: RunningServer | str, checker: WireChecker | None = None, **settings: Any) -> Any:
-    """A boto3 MTurk client for a server or endpoint URL (no retries), every response checked.
-
-    ``settings`` override the client's region and credentials."""
-    options = {
-        "region_name": "us-east-1",
-        "aws_access_key_id": "mock",
-        "aws_secret_access_key": "mock",
-        **settings,
-    }
-    mturk = boto3.client(
-        "mturk",
-        endpoint_url=server if isinstance(server, str) else server.endpoint_url,
-        config=Config(retries={"total_max_attempts": 1, "mode": "standard"}),
-        **options,
-    )
+def checked(mturk: Any, checker: WireChecker | None = None) -> Any:
+    """``mturk`` (a boto3 MTurk client) with every response it receives checked by ``checker``."""
     mturk.meta.events.register("before-parse.mturk.*", checker or WireChecker())
     return mturk
+
+
+def client(endpoint_url: str, checker: WireChecker | None = None) -> Any:
+    """A checked boto3 client for a server outside this process (a ``mockturk serve``)."""
+    return checked(boto3_client(endpoint_url), checker)
 
 
 @dataclass
@@ -124,7 +93,7 @@ class RawResponse:
 
 
 def raw_request(
-    server: RunningServer,
+    server: Endpoint,
     method: str = "POST",
     path: str = "/",
     body: bytes | str | dict[str, Any] | list[Any] | None = None,
@@ -139,7 +108,8 @@ def raw_request(
     sent = {"Content-Type": JSON_11, **(headers or {})}
     if target is not None:
         sent["X-Amz-Target"] = TARGET_PREFIX + target if "." not in target else target
-    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    url = urlsplit(server if isinstance(server, str) else server.endpoint_url)
+    connection = http.client.HTTPConnection(url.hostname or "", url.port, timeout=10)
     try:
         connection.request(method, path, body=body, headers=sent)
         response = connection.getresponse()
@@ -150,7 +120,7 @@ def raw_request(
         connection.close()
 
 
-def call(server: RunningServer, operation: str, params: dict[str, Any]) -> RawResponse:
+def call(server: Endpoint, operation: str, params: dict[str, Any]) -> RawResponse:
     """A raw AWS JSON call, checked against the model like the SDK's calls."""
     response = raw_request(server, body=params, target=operation)
     check_response(operation, response.status, response.headers, response.json())

@@ -10,7 +10,7 @@ The NextToken is a keyset cursor, so whatever is added or removed between pages:
 - removing the very record a token points at (the last one of the previous page) does not
   break the next page.
 
-The store is changed from the test thread only between requests, when none is in flight.
+The store is changed between requests, on the server's own event loop (``server.on_loop``).
 """
 
 from __future__ import annotations
@@ -25,9 +25,10 @@ import pytest
 import support
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support import RunningServer, WireChecker
+from support import WireChecker, checked
 
 from mockturk.models import HIT, Assignment
+from mockturk.testing import InProcessServer
 
 BASE = datetime(2026, 1, 1, tzinfo=UTC)
 PARENT = "PARENTHIT"
@@ -94,13 +95,32 @@ def make_assignment(assignment_id: str, minute: float, status: str = "Submitted"
     return dataset.assignments[0]
 
 
-def load_hits(server: RunningServer, minutes: dict[str, float]) -> None:
-    server.store.load(support.dataset([hit_fields(h, m) for h, m in minutes.items()]))
+# Changes to the server's store, made on its own event loop, between requests.
 
 
-def load_assignments(server: RunningServer, assignments: dict[str, tuple[float, str]]) -> None:
+def put_hit(server: InProcessServer, hit: HIT) -> None:
+    server.on_loop(lambda account: account.store.put_hit(hit))
+
+
+def remove_hit(server: InProcessServer, hit_id: str) -> None:
+    server.on_loop(lambda account: account.store.remove_hit(hit_id))
+
+
+def put_assignment(server: InProcessServer, assignment: Assignment) -> None:
+    server.on_loop(lambda account: account.store.put_assignment(assignment))
+
+
+def remove_assignment(server: InProcessServer, assignment_id: str) -> None:
+    server.on_loop(lambda account: account.store.remove_assignment(assignment_id))
+
+
+def load_hits(server: InProcessServer, minutes: dict[str, float]) -> None:
+    server.load({"HITs": [hit_fields(h, m) for h, m in minutes.items()]}, replace=True)
+
+
+def load_assignments(server: InProcessServer, assignments: dict[str, tuple[float, str]]) -> None:
     records = [assignment_fields(a, m, s) for a, (m, s) in assignments.items()]
-    server.store.load(support.dataset([parent_fields(len(records))], records))
+    server.load({"HITs": [parent_fields(len(records))], "Assignments": records}, replace=True)
 
 
 def hit_key(minute: float, hit_id: str) -> tuple[float, str]:
@@ -211,23 +231,23 @@ def assignments_fetch(client: Any, statuses: list[str] | None = None) -> Fetch:
 class HitWorld:
     """The scratch store's HITs and the ledger of a ListHITs walk over them, changed together."""
 
-    def __init__(self, server: RunningServer, minutes: dict[str, float]) -> None:
+    def __init__(self, server: InProcessServer, minutes: dict[str, float]) -> None:
         self.server = server
         self.minutes = dict(minutes)
         load_hits(server, minutes)
         self.ledger = Ledger.start({h: hit_key(m, h) for h, m in minutes.items()})
 
     def insert(self, hit_id: str, minute: float) -> None:
-        self.server.store.put_hit(make_hit(hit_id, minute))
+        put_hit(self.server, make_hit(hit_id, minute))
         self.minutes[hit_id] = minute
         self.ledger.add(hit_id, hit_key(minute, hit_id))
 
     def delete(self, hit_id: str) -> None:
-        self.server.store.remove_hit(hit_id)
+        remove_hit(self.server, hit_id)
         self.ledger.remove(hit_id)
 
     def dispose(self, hit_id: str) -> None:
-        self.server.store.put_hit(make_hit(hit_id, self.minutes[hit_id], HITStatus="Disposed"))
+        put_hit(self.server, make_hit(hit_id, self.minutes[hit_id], HITStatus="Disposed"))
         self.ledger.remove(hit_id)
 
 
@@ -236,7 +256,7 @@ class AssignmentWorld:
 
     def __init__(
         self,
-        server: RunningServer,
+        server: InProcessServer,
         assignments: dict[str, tuple[float, str]],
         statuses: list[str] | None = None,
     ) -> None:
@@ -251,7 +271,7 @@ class AssignmentWorld:
             self.ledger.keys[a] = assignment_key(m, a)
 
     def put(self, assignment_id: str, minute: float, status: str) -> None:
-        self.server.store.put_assignment(make_assignment(assignment_id, minute, status))
+        put_assignment(self.server, make_assignment(assignment_id, minute, status))
         self.records[assignment_id] = (minute, status)
         if status in self.view:
             self.ledger.add(assignment_id, assignment_key(minute, assignment_id))
@@ -262,7 +282,7 @@ class AssignmentWorld:
         self.put(assignment_id, self.records[assignment_id][0], status)
 
     def delete(self, assignment_id: str) -> None:
-        self.server.store.remove_assignment(assignment_id)
+        remove_assignment(self.server, assignment_id)
         del self.records[assignment_id]
         self.ledger.remove(assignment_id)
 
@@ -272,7 +292,7 @@ class AssignmentWorld:
 TWENTY = {f"H{i:02d}": float(i) for i in range(20)}  # listed H19 (newest) ... H00
 
 
-def test_hits_added_and_removed_around_the_cursor(scratch: tuple[RunningServer, Any]) -> None:
+def test_hits_added_and_removed_around_the_cursor(scratch: tuple[InProcessServer, Any]) -> None:
     server, client = scratch
     world = HitWorld(server, TWENTY)
 
@@ -301,41 +321,41 @@ def test_hits_added_and_removed_around_the_cursor(scratch: tuple[RunningServer, 
         assert gone not in world.ledger.returned
 
 
-def test_removing_the_record_a_token_points_at(scratch: tuple[RunningServer, Any]) -> None:
+def test_removing_the_record_a_token_points_at(scratch: tuple[InProcessServer, Any]) -> None:
     server, client = scratch
     load_hits(server, TWENTY)
     first = client.list_hits(MaxResults=4)
     assert [h["HITId"] for h in first["HITs"]] == ["H19", "H18", "H17", "H16"]
-    server.store.remove_hit("H16")
+    remove_hit(server, "H16")
     second = client.list_hits(MaxResults=4, NextToken=first["NextToken"])
     assert [h["HITId"] for h in second["HITs"]] == ["H15", "H14", "H13", "H12"]
     # The cursor and everything up to the next page's first record gone.
     for hit_id in ("H12", "H11", "H10"):
-        server.store.remove_hit(hit_id)
+        remove_hit(server, hit_id)
     third = client.list_hits(MaxResults=4, NextToken=second["NextToken"])
     assert [h["HITId"] for h in third["HITs"]] == ["H09", "H08", "H07", "H06"]
     # Disposed counts as deleted, for the cursor too.
-    server.store.put_hit(make_hit("H06", TWENTY["H06"], HITStatus="Disposed"))
+    put_hit(server, make_hit("H06", TWENTY["H06"], HITStatus="Disposed"))
     fourth = client.list_hits(MaxResults=4, NextToken=third["NextToken"])
     assert [h["HITId"] for h in fourth["HITs"]] == ["H05", "H04", "H03", "H02"]
     # Everything after the cursor gone: the next page is the empty, closing one.
     for hit_id in ("H01", "H00"):
-        server.store.remove_hit(hit_id)
+        remove_hit(server, hit_id)
     end = client.list_hits(MaxResults=4, NextToken=fourth["NextToken"])
     assert end["NumResults"] == 0 and end["HITs"] == [] and "NextToken" not in end
 
 
-def test_removing_every_hit_mid_listing_ends_it(scratch: tuple[RunningServer, Any]) -> None:
+def test_removing_every_hit_mid_listing_ends_it(scratch: tuple[InProcessServer, Any]) -> None:
     server, client = scratch
     load_hits(server, TWENTY)
     first = client.list_hits(MaxResults=5)
     for hit_id in TWENTY:
-        server.store.remove_hit(hit_id)
+        remove_hit(server, hit_id)
     end = client.list_hits(MaxResults=5, NextToken=first["NextToken"])
     assert end["NumResults"] == 0 and end["HITs"] == [] and "NextToken" not in end
 
 
-def test_disposing_and_replacing_hits_mid_listing(scratch: tuple[RunningServer, Any]) -> None:
+def test_disposing_and_replacing_hits_mid_listing(scratch: tuple[InProcessServer, Any]) -> None:
     server, client = scratch
     world = HitWorld(server, TWENTY)
 
@@ -345,20 +365,20 @@ def test_disposing_and_replacing_hits_mid_listing(scratch: tuple[RunningServer, 
             world.dispose("H12")  # not yet seen
             world.dispose(page[-1])  # the cursor
             # Replaced in place (same key, new title): present throughout.
-            server.store.put_hit(make_hit("H08", TWENTY["H08"], Title="Renamed"))
-            server.store.put_hit(make_hit("H18", TWENTY["H18"], Title="Renamed"))
+            put_hit(server, make_hit("H08", TWENTY["H08"], Title="Renamed"))
+            put_hit(server, make_hit("H18", TWENTY["H18"], Title="Renamed"))
 
     walk(hits_fetch(client), "HITs", "HITId", world.ledger, 4, between, 30)
     assert "H12" not in world.ledger.returned
 
 
 def test_the_next_page_shows_replaced_records_as_they_are_now(
-    scratch: tuple[RunningServer, Any],
+    scratch: tuple[InProcessServer, Any],
 ) -> None:
     server, client = scratch
     load_hits(server, TWENTY)
     first = client.list_hits(MaxResults=2)
-    server.store.put_hit(make_hit("H17", TWENTY["H17"], Title="Renamed"))
+    put_hit(server, make_hit("H17", TWENTY["H17"], Title="Renamed"))
     second = client.list_hits(MaxResults=2, NextToken=first["NextToken"])
     assert [h["HITId"] for h in second["HITs"]] == ["H17", "H16"]
     assert second["HITs"][0]["Title"] == "Renamed"
@@ -372,7 +392,7 @@ FIFTEEN = {f"X{n:02d}": (float(n // 2), STATUSES[n % 3]) for n in range(15)}
 
 @pytest.mark.parametrize("statuses", [None, ["Submitted", "Approved"], ["Rejected"], []])
 def test_assignments_added_and_removed_around_the_cursor(
-    scratch: tuple[RunningServer, Any], statuses: list[str] | None
+    scratch: tuple[InProcessServer, Any], statuses: list[str] | None
 ) -> None:
     server, client = scratch
     world = AssignmentWorld(server, FIFTEEN, statuses)
@@ -412,19 +432,19 @@ def test_assignments_added_and_removed_around_the_cursor(
     assert "X13" not in world.ledger.returned
 
 
-def test_removing_the_assignment_a_token_points_at(scratch: tuple[RunningServer, Any]) -> None:
+def test_removing_the_assignment_a_token_points_at(scratch: tuple[InProcessServer, Any]) -> None:
     server, client = scratch
     load_assignments(server, FIFTEEN)
     first = client.list_assignments_for_hit(HITId=PARENT, MaxResults=3)
     assert [a["AssignmentId"] for a in first["Assignments"]] == ["X00", "X01", "X02"]
-    server.store.remove_assignment("X02")
-    server.store.remove_assignment("X03")
+    remove_assignment(server, "X02")
+    remove_assignment(server, "X03")
     second = client.list_assignments_for_hit(
         HITId=PARENT, MaxResults=3, NextToken=first["NextToken"]
     )
     assert [a["AssignmentId"] for a in second["Assignments"]] == ["X04", "X05", "X06"]
     # The cursor moved to another status index (its key unchanged): the walk goes on from it.
-    server.store.put_assignment(make_assignment("X06", FIFTEEN["X06"][0], "Rejected"))
+    put_assignment(server, make_assignment("X06", FIFTEEN["X06"][0], "Rejected"))
     rest = client.list_assignments_for_hit(
         HITId=PARENT, MaxResults=100, NextToken=second["NextToken"]
     )
@@ -433,16 +453,16 @@ def test_removing_the_assignment_a_token_points_at(scratch: tuple[RunningServer,
 
 @pytest.mark.parametrize("how", ["removed", "disposed"])
 def test_a_hit_deleted_mid_listing_no_longer_exists(
-    scratch: tuple[RunningServer, Any], how: str
+    scratch: tuple[InProcessServer, Any], how: str
 ) -> None:
     server, client = scratch
     load_assignments(server, FIFTEEN)
     first = client.list_assignments_for_hit(HITId=PARENT, MaxResults=3)
     if how == "removed":
-        server.store.remove_hit(PARENT)
+        remove_hit(server, PARENT)
     else:
         dataset = support.dataset([parent_fields(15, HITStatus="Disposed")])
-        server.store.put_hit(dataset.hits[0])
+        put_hit(server, dataset.hits[0])
     with pytest.raises(client.exceptions.RequestError) as raised:
         client.list_assignments_for_hit(HITId=PARENT, NextToken=first["NextToken"])
     assert raised.value.response["TurkErrorCode"] == HIT_NOT_FOUND
@@ -452,8 +472,8 @@ def test_a_hit_deleted_mid_listing_no_longer_exists(
 
 
 @pytest.fixture(scope="module")
-def live(scratch_server: RunningServer) -> tuple[RunningServer, Any]:
-    return scratch_server, support.client(scratch_server, WireChecker())
+def live(scratch_server: InProcessServer) -> tuple[InProcessServer, Any]:
+    return scratch_server, checked(scratch_server.client(), WireChecker())
 
 
 CHANGE_BUDGET = 40
@@ -496,7 +516,7 @@ HIT_CHANGES = st.one_of(
     data=st.data(),
 )
 def test_hits_listing_under_random_changes(
-    live: tuple[RunningServer, Any], initial: list[float], size: int, data: Any
+    live: tuple[InProcessServer, Any], initial: list[float], size: int, data: Any
 ) -> None:
     server, client = live
     world = HitWorld(server, {f"I{n}": minute for n, minute in enumerate(initial)})
@@ -535,7 +555,7 @@ ASSIGNMENT_CHANGES = st.one_of(
     data=st.data(),
 )
 def test_assignments_listing_under_random_changes(
-    live: tuple[RunningServer, Any],
+    live: tuple[InProcessServer, Any],
     initial: list[tuple[float, str]],
     statuses: list[str] | None,
     size: int,

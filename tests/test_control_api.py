@@ -21,18 +21,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support import (
     JSON_11,
-    RunningServer,
     WireChecker,
     assignment_record,
     check_error_body,
+    checked,
     hit_record,
     raw_request,
-    running,
 )
 
 import mockturk
-from mockturk.app import create_app
 from mockturk.fixtures import FixtureError, build_dataset, load_fixture_paths
+from mockturk.testing import InProcessServer, serve
 
 CONTROL_JSON = "application/json"
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z$")
@@ -66,20 +65,29 @@ START_ASSIGNMENTS = [
 
 
 @pytest.fixture(scope="module")
-def control_server() -> Iterator[RunningServer]:
-    """A server of this module's own: tests here reset and reload it freely."""
-    with running(create_app(support.dataset(START_HITS, START_ASSIGNMENTS))) as server:
-        yield server
+def started() -> Iterator[tuple[InProcessServer, dict[str, Any]]]:
+    """A server of this module's own, and its state right after start-up.
+
+    Read here, before any test can change it: whichever test of the module runs first.
+    """
+    with serve({"HITs": START_HITS, "Assignments": START_ASSIGNMENTS}) as server:
+        yield server, state(server)
 
 
 @pytest.fixture(scope="module")
-def start_state(control_server: RunningServer) -> dict[str, Any]:
+def control_server(started: tuple[InProcessServer, dict[str, Any]]) -> InProcessServer:
+    """The module's server: tests here reset and reload it freely."""
+    return started[0]
+
+
+@pytest.fixture(scope="module")
+def start_state(started: tuple[InProcessServer, dict[str, Any]]) -> dict[str, Any]:
     """The state right after start-up (before any test changed anything)."""
-    return state(control_server)
+    return started[1]
 
 
 @pytest.fixture
-def server(control_server: RunningServer, start_state: dict[str, Any]) -> RunningServer:
+def server(control_server: InProcessServer, start_state: dict[str, Any]) -> InProcessServer:
     """The module server, back at its start-up fixtures."""
     ok(control(control_server, "POST", "reset"))
     assert state(control_server) == start_state
@@ -87,12 +95,12 @@ def server(control_server: RunningServer, start_state: dict[str, Any]) -> Runnin
 
 
 @pytest.fixture
-def mturk(server: RunningServer, wire: WireChecker) -> Any:
-    return support.client(server, wire)
+def mturk(server: InProcessServer, wire: WireChecker) -> Any:
+    return checked(server.client(), wire)
 
 
 def control(
-    server: RunningServer,
+    server: InProcessServer,
     method: str,
     name: str,
     body: Any = None,
@@ -124,15 +132,15 @@ def failed(response: support.RawResponse, status: int, code: str) -> dict[str, A
     return body
 
 
-def state(server: RunningServer) -> dict[str, Any]:
+def state(server: InProcessServer) -> dict[str, Any]:
     return ok(control(server, "GET", "state"))
 
 
-def counts(server: RunningServer) -> dict[str, int]:
+def counts(server: InProcessServer) -> dict[str, int]:
     return ok(control(server, "GET", "health"))["records"]
 
 
-def load(server: RunningServer, document: Any, query: str = "") -> dict[str, Any]:
+def load(server: InProcessServer, document: Any, query: str = "") -> dict[str, Any]:
     return ok(control(server, "POST", "fixtures", document, query))
 
 
@@ -228,7 +236,7 @@ def test_reset_to_anything_else_is_refused_and_changes_nothing(server, start_sta
 
 
 def test_after_resets_the_server_answers_boto3_with_valid_responses(server, wire):
-    mturk = support.client(server, wire)
+    mturk = checked(server.client(), wire)
     ok(control(server, "POST", "reset", query="to=empty"))
     assert mturk.list_hits(MaxResults=5)["NumResults"] == 0
     ok(control(server, "POST", "reset"))
@@ -901,9 +909,9 @@ def test_the_generator_makes_valid_data_sets():
 @ROUND_TRIP_SETTINGS
 @given(data=data_sets(), page_size=st.integers(1, 4))
 def test_any_valid_data_set_survives_the_round_trip(
-    control_server: RunningServer, data: dict[str, Any], page_size: int
+    control_server: InProcessServer, data: dict[str, Any], page_size: int
 ) -> None:
-    mturk = support.client(control_server, WireChecker())
+    mturk = checked(control_server.client(), WireChecker())
     load(control_server, data, "replace=true")
     saved = state(control_server)
     pages = listing(mturk, page_size)

@@ -13,10 +13,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from support import running
 
-from mockturk.app import create_app
 from mockturk.fixtures import FixtureError, build_dataset
+from mockturk.testing import serve
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -136,7 +135,7 @@ def run_curl(arguments: list[str], endpoint: str, workdir: Path) -> tuple[int, b
 def test_readme_curl_examples_work_in_order(default_dataset, tmp_path):
     commands = curl_commands(ROOT / "README.md")
     assert len(commands) == 6
-    with running(create_app(default_dataset)) as server:
+    with serve(default_dataset) as server:
         for arguments in commands:
             status, body = run_curl(arguments, server.endpoint_url, tmp_path)
             assert status == 200, (arguments, body)
@@ -144,4 +143,5 @@ def test_readme_curl_examples_work_in_order(default_dataset, tmp_path):
         saved = json.loads((tmp_path / "state.json").read_text())
         assert len(saved["HITs"]) == 43 and len(saved["Assignments"]) == 330
         # The last example replaced everything with the HITs file alone.
-        assert server.store.counts() == {"HITs": 43, "Assignments": 0}
+        counts = server.on_loop(lambda account: account.store.counts())
+        assert counts == {"HITs": 43, "Assignments": 0}

@@ -10,14 +10,17 @@ import errno
 import io
 import json
 import socket
+import sys
 import threading
 import unittest
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+import uvicorn
 import yaml
 from botocore.config import Config
 from botocore.exceptions import ClientError
@@ -26,7 +29,7 @@ from support import assignment_record, hit_record, raw_request
 import mockturk
 from mockturk.account import Account
 from mockturk.clock import FixedClock, epoch_millis
-from mockturk.fixtures import FixtureError
+from mockturk.fixtures import FixtureError, build_dataset
 from mockturk.store import Store
 from mockturk.testing import InProcessServer, RemoteServer, ServerError, serve
 
@@ -83,6 +86,26 @@ def port_is_free(port: int) -> bool:
     return True
 
 
+@contextmanager
+def reserved_port() -> Iterator[int]:
+    """A loopback port that no other process can take while it is held, yet a server can use.
+
+    A port found free and closed again may be taken by anyone before the server binds it. Held
+    bound with SO_REUSEADDR but never listening, Linux lets only another SO_REUSEADDR socket
+    (as every mockturk server's is) listen on it, and connections still find nobody there.
+    """
+    holder = socket.socket()
+    holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        holder.bind(("127.0.0.1", 0))
+        port = holder.getsockname()[1]
+        if not sys.platform.startswith("linux"):
+            holder.close()  # elsewhere the held port would keep the server out
+        yield port
+    finally:
+        holder.close()
+
+
 @pytest.fixture(scope="module")
 def default_server() -> Iterator[InProcessServer]:
     with mockturk.serve() as server:
@@ -96,11 +119,10 @@ def small_module_server() -> Iterator[InProcessServer]:
 
 
 @pytest.fixture
-def small_server(small_module_server: InProcessServer) -> Iterator[InProcessServer]:
+def small_server(small_module_server: InProcessServer) -> InProcessServer:
+    """The module's small server, back at its fixtures (faults a test leaves fail that test)."""
     small_module_server.reset()
-    small_module_server.take_faults()
-    yield small_module_server
-    small_module_server.take_faults()
+    return small_module_server
 
 
 @pytest.fixture
@@ -245,27 +267,33 @@ def test_unreadable_fixtures_raise_from_serve(tmp_path, name, content, expected)
 
 def test_the_server_runs_in_a_daemon_thread_only_while_entered():
     before = server_threads()
-    with serve(SMALL) as server:
-        started = server_threads() - before
-        assert len(started) == 1
-        (thread,) = started
-        assert thread.daemon
-        port = server.port
-        mturk = server.client()
-        assert listed(mturk) == ["3SMALLB", "3SMALLA"]
-        mturk.close()  # else the server closes it first and its end lingers (FIN-WAIT-2)
-    assert not thread.is_alive()
-    assert server_threads() == before
-    with pytest.raises(ConnectionRefusedError):
-        socket.create_connection(("127.0.0.1", port), timeout=5).close()
-    assert port_is_free(port)
+    with reserved_port() as port:
+        with serve(SMALL, port=port) as server:
+            started = server_threads() - before
+            assert len(started) == 1
+            (thread,) = started
+            assert thread.daemon
+            mturk = server.client()
+            assert listed(mturk) == ["3SMALLB", "3SMALLA"]
+            mturk.close()  # else the server closes it first and its end lingers (FIN-WAIT-2)
+        assert not thread.is_alive()
+        assert server_threads() == before
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", port), timeout=5).close()
+        assert port_is_free(port)
 
 
 def test_a_stopped_server_refuses_to_be_used_and_stops_idempotently():
     server = serve(SMALL).start()
     server.stop()
     server.stop()
-    for use in (lambda: server.port, lambda: server.endpoint_url, server.state, server.reset):
+    for use in (
+        lambda: server.port,
+        lambda: server.endpoint_url,
+        server.state,
+        server.reset,
+        lambda: server.on_loop(lambda account: account.store.counts()),
+    ):
         with pytest.raises(ServerError, match="not running"):
             use()
     with pytest.raises(ServerError, match="not running"):
@@ -286,11 +314,7 @@ def test_start_twice_is_refused_and_a_stopped_server_starts_again():
 
 
 def test_serve_listens_on_the_port_asked_for():
-    probe = socket.socket()
-    probe.bind(("127.0.0.1", 0))
-    port = probe.getsockname()[1]
-    probe.close()
-    with serve([], port=port) as server:
+    with reserved_port() as port, serve([], port=port) as server:
         assert server.port == port
         assert server.endpoint_url == f"http://127.0.0.1:{port}"
         assert server.client().list_hits()["NumResults"] == 0
@@ -317,14 +341,31 @@ def test_a_port_in_use_raises_server_error():
         holder.close()
 
 
+def test_a_server_that_fails_to_start_raises_server_error_at_once(monkeypatch):
+    error = OSError("no event loop for you")
+
+    async def failing_startup(self: Any, sockets: Any = None) -> None:
+        raise error
+
+    monkeypatch.setattr(uvicorn.Server, "startup", failing_startup)
+    before = server_threads()
+    server = serve(SMALL, start_timeout=600)  # failing must not mean waiting out the deadline
+    with pytest.raises(ServerError, match=r"did not start within 600 s \(it stopped\)") as caught:
+        server.start()
+    assert caught.value.__cause__ is error
+    assert server_threads() == before
+    with pytest.raises(ServerError, match="not running"):
+        server.state()
+
+
 def test_serve_can_listen_again_on_the_port_it_just_released():
-    with serve([]) as first:
-        port = first.port
-        mturk = first.client()
-        mturk.list_hits()
-    with serve([], port=port) as second:
-        assert second.client().list_hits()["NumResults"] == 0
-    del mturk
+    with reserved_port() as port:
+        with serve([], port=port) as first:
+            mturk = first.client()
+            mturk.list_hits()
+        with serve([], port=port) as second:
+            assert second.client().list_hits()["NumResults"] == 0
+        del mturk
 
 
 def test_serve_on_all_interfaces_gives_a_loopback_endpoint():
@@ -458,12 +499,99 @@ def test_a_fixed_clock_stamps_errors_and_derives_statuses():
         mturk = server.client()
         with pytest.raises(mturk.exceptions.RequestError) as caught:
             mturk.get_assignment(AssignmentId="3NOSUCH")
-        assert caught.value.response["Error"]["Message"].endswith(f"({epoch_millis(clock.now())})")
-        # A later load is checked at the clock's new time: past the Expiration.
-        clock.set(datetime(2026, 12, 1, tzinfo=UTC))
+        now = server.on_loop(lambda account: account.clock.now())
+        assert caught.value.response["Error"]["Message"].endswith(f"({epoch_millis(now)})")
+        # A later load is checked at the clock's new time: past the Expiration. The clock is
+        # the server's: it is set on the server's loop.
+        server.on_loop(lambda _: clock.set(datetime(2026, 12, 1, tzinfo=UTC)))
         server.load({"HITs": [{**open_hit, "HITId": "3LATE"}]})
         statuses = {h["HITId"]: h["HITStatus"] for h in server.state()["HITs"]}
         assert statuses == {"3OPEN": "Assignable", "3LATE": "Reviewable"}
+
+
+# --- on_loop, and the server's own parts --------------------------------------------------------
+
+
+def test_on_loop_runs_fn_on_the_server_thread_and_returns_its_result():
+    before = server_threads()
+    with serve(SMALL) as server:
+        (thread,) = server_threads() - before
+        where, seen = server.on_loop(
+            lambda account: (threading.current_thread(), account.store.counts())
+        )
+        assert where is thread
+        assert seen == {"HITs": 2, "Assignments": 1}
+        assert server.on_loop(lambda account: account.state()) == server.state()
+
+
+def test_on_loop_changes_are_what_the_next_request_sees(small_server):
+    mturk = small_server.client()
+    assert listed(mturk) == ["3SMALLB", "3SMALLA"]
+    assert small_server.on_loop(lambda account: account.store.remove_hit("3SMALLB")) is None
+    assert listed(mturk) == ["3SMALLA"]
+    held = small_server.on_loop(lambda account: account.store.hit("3SMALLA"))
+    assert held is not None and held.record.Title == "Task 3SMALLA"
+
+
+def test_on_loop_raises_the_error_of_fn_in_the_caller_and_records_no_fault(small_server):
+    error = LookupError("not in the store")
+
+    def fail(account: Account) -> None:
+        raise error
+
+    with pytest.raises(LookupError) as caught:
+        small_server.on_loop(fail)
+    assert caught.value is error
+    assert small_server.take_faults() == []
+    assert listed(small_server.client()) == ["3SMALLB", "3SMALLA"]  # still serving
+
+
+def test_on_loop_may_be_called_from_fn_itself(small_server):
+    outer = small_server.on_loop(
+        lambda account: small_server.on_loop(lambda inner: (inner is account, inner.store.counts()))
+    )
+    assert outer == (True, {"HITs": 2, "Assignments": 1})
+
+
+def test_a_prebuilt_dataset_starts_servers_without_reading_fixtures_again():
+    dataset = build_dataset([("fixtures", SMALL)], datetime.now(UTC))
+    with serve(SMALL) as from_dicts, serve(dataset) as first, serve(dataset) as second:
+        assert first.state() == second.state() == from_dicts.state()
+        first.load({"HITs": [hit_record("3ONLYFIRST")]})
+        assert "3ONLYFIRST" not in ids(second.state())
+        first.reset()
+        assert first.state() == second.state()
+        assert listed(second.client()) == ["3SMALLB", "3SMALLA"]
+
+
+def test_a_token_secret_lets_a_restarted_server_accept_its_tokens():
+    shared = serve(SMALL, token_secret=b"kept across runs")
+    with shared:
+        token = shared.client().list_hits(MaxResults=1)["NextToken"]
+    with shared:
+        assert shared.client().list_hits(NextToken=token)["HITs"][0]["HITId"] == "3SMALLA"
+    fresh = serve(SMALL)  # a secret of its own for each run
+    with fresh:
+        token = fresh.client().list_hits(MaxResults=1)["NextToken"]
+    with fresh:
+        mturk = fresh.client()
+        with pytest.raises(mturk.exceptions.RequestError, match="NextToken"):
+            mturk.list_hits(NextToken=token)
+
+
+def test_handlers_replace_the_servers_operations():
+    def broken(ctx: Any, params: dict[str, Any]) -> Any:
+        raise RuntimeError("a handler under test")
+
+    with serve(SMALL, handlers={"ListHITs": broken}) as server:
+        mturk = server.client()
+        with pytest.raises(mturk.exceptions.ServiceFault):
+            mturk.list_hits()
+        (fault,) = server.take_faults()
+        assert str(fault) == "a handler under test"
+        response = raw_request(server, body={"AssignmentId": "3ASMALL1"}, target="GetAssignment")
+        assert response.status == 501
+        assert response.json()["__type"] == "NotImplementedException"
 
 
 # --- Internal faults ----------------------------------------------------------------------------

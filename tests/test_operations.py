@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from support import assignment_record, dataset, hit_record
+from support import assignment_record, hit_record
 
 from mockturk.fixtures import Dataset
 
@@ -152,7 +152,7 @@ def test_empty_account_lists_one_empty_page(scratch):
 
 def test_short_last_page_still_carries_a_token(scratch):
     server, mturk = scratch
-    server.store.load(dataset([hit_record("3AAA"), hit_record("3BBB")]))
+    server.load({"HITs": [hit_record("3AAA"), hit_record("3BBB")]}, replace=True)
     first = mturk.list_hits(MaxResults=5)
     assert first["NumResults"] == 2 and first["NextToken"]
     last = mturk.list_hits(MaxResults=5, NextToken=first["NextToken"])
@@ -161,7 +161,9 @@ def test_short_last_page_still_carries_a_token(scratch):
 
 def test_hits_created_at_the_same_instant_are_ordered_by_id(scratch):
     server, mturk = scratch
-    server.store.load(dataset([hit_record("3CCC"), hit_record("3AAA"), hit_record("3BBB")]))
+    server.load(
+        {"HITs": [hit_record("3CCC"), hit_record("3AAA"), hit_record("3BBB")]}, replace=True
+    )
     assert [h["HITId"] for h in mturk.list_hits()["HITs"]] == ["3AAA", "3BBB", "3CCC"]
 
 
@@ -282,10 +284,10 @@ def test_responses_are_compact_json_with_java_style_timestamps(mturk, wire):
 
 def test_fractional_seconds_survive_the_round_trip(scratch):
     server, mturk = scratch
-    server.store.load(
-        dataset(
-            [hit_record("3FRAC", CreationTime=1514770012.054)],
-            [
+    server.load(
+        {
+            "HITs": [hit_record("3FRAC", CreationTime=1514770012.054)],
+            "Assignments": [
                 assignment_record(
                     "3ASSIGN",
                     "3FRAC",
@@ -294,7 +296,8 @@ def test_fractional_seconds_survive_the_round_trip(scratch):
                     SubmitTime="2018-01-01T04:00:00.654321+02:00",
                 )
             ],
-        )
+        },
+        replace=True,
     )
     hit = mturk.list_hits()["HITs"][0]
     assert hit["CreationTime"] == datetime(2018, 1, 1, 1, 26, 52, 54000, tzinfo=UTC)

@@ -24,7 +24,9 @@ import pytest
 import support
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support import RunningServer, WireChecker
+from support import WireChecker, checked
+
+from mockturk.testing import InProcessServer
 
 DEFAULT_PAGE_SIZE = 10
 MAX_TOKEN_LENGTH = 255
@@ -212,8 +214,8 @@ def expected_assignment_listing(
 
 
 @pytest.fixture(scope="module")
-def live(scratch_server: RunningServer) -> tuple[RunningServer, Any]:
-    return scratch_server, support.client(scratch_server, WireChecker())
+def live(scratch_server: InProcessServer) -> tuple[InProcessServer, Any]:
+    return scratch_server, checked(scratch_server.client(), WireChecker())
 
 
 def pages_by_hand(
@@ -296,10 +298,10 @@ def assert_instant(returned: Any, instant: datetime) -> None:
 @PROPERTY_SETTINGS
 @given(hits=hit_sets(), size=PAGE_SIZES)
 def test_list_hits_pages_concatenate_to_the_full_ordered_listing(
-    live: tuple[RunningServer, Any], hits: list[GeneratedHIT], size: int | None
+    live: tuple[InProcessServer, Any], hits: list[GeneratedHIT], size: int | None
 ) -> None:
     server, client = live
-    server.store.load(support.dataset([h.record() for h in hits]))
+    server.load({"HITs": [h.record() for h in hits]}, replace=True)
     expected = expected_hit_listing(hits)
     limit = page_limit(len(expected), size)
 
@@ -325,14 +327,14 @@ def test_list_hits_pages_concatenate_to_the_full_ordered_listing(
 @PROPERTY_SETTINGS
 @given(world=assignment_worlds(), size=PAGE_SIZES, statuses=STATUS_FILTERS)
 def test_list_assignments_pages_concatenate_to_the_full_ordered_listing(
-    live: tuple[RunningServer, Any],
+    live: tuple[InProcessServer, Any],
     world: AssignmentWorld,
     size: int | None,
     statuses: list[str] | None,
 ) -> None:
     server, client = live
     hits, assignments = world.records()
-    server.store.load(support.dataset(hits, assignments))
+    server.load({"HITs": hits, "Assignments": assignments}, replace=True)
     expected = expected_assignment_listing(world, statuses)
     limit = page_limit(len(expected), size)
     params: dict[str, Any] = {"HITId": world.hit_ids[0]}
@@ -360,7 +362,7 @@ def test_list_assignments_pages_concatenate_to_the_full_ordered_listing(
 @PROPERTY_SETTINGS
 @given(world=assignment_worlds(), size=PAGE_SIZES, statuses=STATUS_FILTERS)
 def test_equivalent_status_filters_give_the_same_pages(
-    live: tuple[RunningServer, Any],
+    live: tuple[InProcessServer, Any],
     world: AssignmentWorld,
     size: int | None,
     statuses: list[str] | None,
@@ -368,7 +370,7 @@ def test_equivalent_status_filters_give_the_same_pages(
     """Duplicates and order do not matter, and [] is the same as no filter at all."""
     server, client = live
     hits, assignments = world.records()
-    server.store.load(support.dataset(hits, assignments))
+    server.load({"HITs": hits, "Assignments": assignments}, replace=True)
     expected_total = len(expected_assignment_listing(world, statuses))
     limit = page_limit(expected_total, size)
     hit_id = world.hit_ids[0]
@@ -392,13 +394,13 @@ def test_equivalent_status_filters_give_the_same_pages(
 # --- Examples of the same rules -----------------------------------------------------------------
 
 
-def test_default_page_size_is_ten(scratch: tuple[RunningServer, Any]) -> None:
+def test_default_page_size_is_ten(scratch: tuple[InProcessServer, Any]) -> None:
     server, client = scratch
     hits = [
         support.hit_record(f"H{i:02d}", CreationTime=f"2026-10-{i + 1:02d}T00:00:00Z")
         for i in range(25)
     ]
-    server.store.load(support.dataset(hits))
+    server.load({"HITs": hits}, replace=True)
     pages = pages_by_hand(client, "list_hits", None, {}, 10)
     assert [p["NumResults"] for p in pages] == [10, 10, 5, 0]
     assert [h["HITId"] for h in concatenated(pages, "HITs")] == [
@@ -406,7 +408,9 @@ def test_default_page_size_is_ten(scratch: tuple[RunningServer, Any]) -> None:
     ]
 
 
-def test_an_empty_store_is_one_empty_page_without_token(scratch: tuple[RunningServer, Any]) -> None:
+def test_an_empty_store_is_one_empty_page_without_token(
+    scratch: tuple[InProcessServer, Any],
+) -> None:
     _, client = scratch
     for size in (None, 1, 100):
         request = {} if size is None else {"MaxResults": size}
@@ -416,21 +420,21 @@ def test_an_empty_store_is_one_empty_page_without_token(scratch: tuple[RunningSe
     assert len(pages) == 1 and pages[0]["HITs"] == [] and "NextToken" not in pages[0]
 
 
-def test_a_hit_without_assignments_is_one_empty_page(scratch: tuple[RunningServer, Any]) -> None:
+def test_a_hit_without_assignments_is_one_empty_page(scratch: tuple[InProcessServer, Any]) -> None:
     server, client = scratch
-    server.store.load(support.dataset([support.hit_record("H1")]))
+    server.load({"HITs": [support.hit_record("H1")]}, replace=True)
     page = client.list_assignments_for_hit(HITId="H1")
     assert page["NumResults"] == 0 and page["Assignments"] == [] and "NextToken" not in page
 
 
 def test_a_full_last_page_still_has_a_token_and_an_empty_page_follows(
-    scratch: tuple[RunningServer, Any],
+    scratch: tuple[InProcessServer, Any],
 ) -> None:
     server, client = scratch
     hits = [
         support.hit_record(f"H{i}", CreationTime=f"2026-10-0{i}T00:00:00Z") for i in range(1, 5)
     ]
-    server.store.load(support.dataset(hits))
+    server.load({"HITs": hits}, replace=True)
     first = client.list_hits(MaxResults=4)
     assert first["NumResults"] == 4 and first["NextToken"]
     last = client.list_hits(MaxResults=4, NextToken=first["NextToken"])
@@ -439,7 +443,7 @@ def test_a_full_last_page_still_has_a_token_and_an_empty_page_follows(
 
 @pytest.mark.parametrize("size", [0, 101, -1])
 def test_max_results_outside_1_to_100_is_a_validation_error(
-    scratch: tuple[RunningServer, Any], size: int
+    scratch: tuple[InProcessServer, Any], size: int
 ) -> None:
     server, _ = scratch
     for operation, params in (("ListHITs", {}), ("ListAssignmentsForHIT", {"HITId": "H1"})):
@@ -450,7 +454,7 @@ def test_max_results_outside_1_to_100_is_a_validation_error(
         assert "maxResults" in body["message"]
 
 
-def test_disposed_hits_are_never_listed(scratch: tuple[RunningServer, Any]) -> None:
+def test_disposed_hits_are_never_listed(scratch: tuple[InProcessServer, Any]) -> None:
     server, client = scratch
     hits = [
         support.hit_record(
@@ -460,7 +464,7 @@ def test_disposed_hits_are_never_listed(scratch: tuple[RunningServer, Any]) -> N
         )
         for i in range(1, 10)
     ]
-    server.store.load(support.dataset(hits))
+    server.load({"HITs": hits}, replace=True)
     for size in (1, 2, 100):
         listed = concatenated(pages_by_hand(client, "list_hits", size, {}, 20), "HITs")
         assert [h["HITId"] for h in listed] == ["H8", "H6", "H4", "H2"]
@@ -468,14 +472,18 @@ def test_disposed_hits_are_never_listed(scratch: tuple[RunningServer, Any]) -> N
 
 @pytest.mark.parametrize("hit_id", ["NOSUCHHIT", "DISPOSED"])
 def test_assignments_of_an_unknown_or_disposed_hit_do_not_exist(
-    scratch: tuple[RunningServer, Any], hit_id: str
+    scratch: tuple[InProcessServer, Any], hit_id: str
 ) -> None:
     server, client = scratch
-    server.store.load(
-        support.dataset(
-            [support.hit_record("DISPOSED", HITStatus="Disposed"), support.hit_record("LIVE")],
-            [support.assignment_record("A1", "DISPOSED", "AW1")],
-        )
+    server.load(
+        {
+            "HITs": [
+                support.hit_record("DISPOSED", HITStatus="Disposed"),
+                support.hit_record("LIVE"),
+            ],
+            "Assignments": [support.assignment_record("A1", "DISPOSED", "AW1")],
+        },
+        replace=True,
     )
     for params in ({}, {"MaxResults": 1}, {"AssignmentStatuses": ["Submitted"]}):
         with pytest.raises(client.exceptions.RequestError) as raised:

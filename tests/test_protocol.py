@@ -8,11 +8,11 @@ import uuid
 
 import pytest
 from botocore.exceptions import ClientError
-from support import JSON_11, call, check_error_body, client, raw_request, running
+from support import JSON_11, call, check_error_body, checked, raw_request
 
-from mockturk.app import create_app
 from mockturk.operations import HANDLERS
 from mockturk.protocol import MAX_BODY_BYTES
+from mockturk.testing import InProcessServer, serve
 
 CORAL = "com.amazon.coral.service#"
 
@@ -138,12 +138,13 @@ def test_control_plane_is_not_reachable_through_a_target(server):
 def test_any_credentials_and_no_signature_are_accepted(server):
     unsigned = raw_request(server, body={"MaxResults": 1}, target="ListHITs")
     assert unsigned.status == 200
-    sandbox = client(
-        server,
-        region_name="sandbox",
-        aws_access_key_id="AKIDEXAMPLE",
-        aws_secret_access_key="whatever",
-        aws_session_token="token",
+    sandbox = checked(
+        server.client(
+            region_name="sandbox",
+            aws_access_key_id="AKIDEXAMPLE",
+            aws_secret_access_key="whatever",
+            aws_session_token="token",
+        )
     )
     assert sandbox.list_hits(MaxResults=1)["NumResults"] == 1
 
@@ -162,9 +163,15 @@ def _exploding_handler(ctx, params):
 
 @pytest.fixture(scope="module")
 def faulty_server():
-    handlers = {**HANDLERS, "ListHITs": _exploding_handler}
-    with running(create_app(handlers=handlers)) as server:
+    """A server whose ListHITs handler raises: each test takes the faults it provokes."""
+    with serve([], handlers={**HANDLERS, "ListHITs": _exploding_handler}) as server:
         yield server
+
+
+def assert_one_handler_fault(server: InProcessServer) -> None:
+    (fault,) = server.take_faults()
+    assert isinstance(fault, RuntimeError)
+    assert str(fault) == "boom: a bug in a handler"
 
 
 def test_internal_failure_is_a_service_fault_without_traceback(faulty_server, caplog):
@@ -176,13 +183,15 @@ def test_internal_failure_is_a_service_fault_without_traceback(faulty_server, ca
     logged = [r for r in caplog.records if r.name == "mockturk.requests"]
     assert logged and logged[-1].exc_info is not None
     assert "boom" in str(logged[-1].exc_info[1])
+    assert_one_handler_fault(faulty_server)
 
 
 def test_boto3_raises_service_fault(faulty_server):
-    mturk = client(faulty_server)
+    mturk = checked(faulty_server.client())
     with pytest.raises(mturk.exceptions.ServiceFault) as caught:
         mturk.list_hits()
     assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500
+    assert_one_handler_fault(faulty_server)
     # The other operations of the same server are unaffected.
     with pytest.raises(ClientError) as other:
         mturk.get_assignment(AssignmentId="3NOPE")

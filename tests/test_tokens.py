@@ -24,11 +24,13 @@ import support
 from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from support import RunningServer
+from support import checked
 
-from mockturk.app import create_app
 from mockturk.errors import RequestError
+from mockturk.models import HIT
 from mockturk.pagination import TokenCodec
+from mockturk.stored import Stored
+from mockturk.testing import InProcessServer, serve
 from mockturk.wire import to_micros
 
 PREFIX = "p1:"
@@ -81,7 +83,7 @@ def assignment_records() -> list[dict[str, Any]]:
     return records
 
 
-def token_dataset() -> Any:
+def token_fixtures() -> dict[str, list[dict[str, Any]]]:
     hits = [
         support.hit_record(
             hit_id,
@@ -92,7 +94,7 @@ def token_dataset() -> Any:
         for index, hit_id in enumerate(HIT_IDS)
     ]
     hits[0]["CreationTime"] = hits[1]["CreationTime"] = "2026-10-01T00:00:00Z"
-    return support.dataset(hits, assignment_records())
+    return {"HITs": hits, "Assignments": assignment_records()}
 
 
 # Newest first: TOKENHIT29 ... TOKENHIT2, then the tie TOKENHIT0, TOKENHIT1.
@@ -100,13 +102,18 @@ EXPECTED_HITS = [HIT_IDS[i] for i in range(29, 1, -1)] + [HIT_IDS[0], HIT_IDS[1]
 
 
 @pytest.fixture
-def loaded(scratch: tuple[RunningServer, Any]) -> tuple[RunningServer, Any]:
+def loaded(scratch: tuple[InProcessServer, Any]) -> tuple[InProcessServer, Any]:
     server, client = scratch
-    server.store.load(token_dataset())
+    server.load(token_fixtures(), replace=True)
     return server, client
 
 
 # --- Helpers ------------------------------------------------------------------------------------
+
+
+def stored_hit(server: InProcessServer, hit_id: str) -> Stored[HIT] | None:
+    """The HIT as the server holds it, read on the server's own event loop."""
+    return server.on_loop(lambda account: account.store.hit(hit_id))
 
 
 def hit_ids(page: dict[str, Any]) -> list[str]:
@@ -154,7 +161,7 @@ def assert_hits_token_rejected(client: Any, token: str) -> None:
     assert_rejected(client, lambda: client.list_hits(NextToken=token))
 
 
-def assert_raw_rejected(server: RunningServer, operation: str, params: dict[str, Any]) -> None:
+def assert_raw_rejected(server: InProcessServer, operation: str, params: dict[str, Any]) -> None:
     response = support.call(server, operation, params)
     body = response.json()
     assert response.status == 400, body
@@ -191,7 +198,7 @@ def first_token_with(tokens: list[str], predicate: Callable[[str], bool]) -> str
 # --- Shape --------------------------------------------------------------------------------------
 
 
-def test_tokens_are_opaque_and_short(loaded: tuple[RunningServer, Any]) -> None:
+def test_tokens_are_opaque_and_short(loaded: tuple[InProcessServer, Any]) -> None:
     """No readable ID, time or offset, in the text or in its base64 payload."""
     server, client = loaded
     pages = list(walk_hits(client, 1))
@@ -199,7 +206,7 @@ def test_tokens_are_opaque_and_short(loaded: tuple[RunningServer, Any]) -> None:
         token = page["NextToken"]
         assert token.startswith(PREFIX)
         assert len(token) <= MAX_TOKEN_LENGTH
-        last = server.store.hit(page["HITs"][-1]["HITId"])
+        last = stored_hit(server, page["HITs"][-1]["HITId"])
         assert last is not None
         hit_id = last.record.HITId
         micros = to_micros(last.record.CreationTime)
@@ -214,7 +221,7 @@ def test_tokens_are_opaque_and_short(loaded: tuple[RunningServer, Any]) -> None:
             assert struct.pack(fmt, offset) not in payload
 
 
-def test_tokens_are_deterministic_per_position(loaded: tuple[RunningServer, Any]) -> None:
+def test_tokens_are_deterministic_per_position(loaded: tuple[InProcessServer, Any]) -> None:
     _, client = loaded
     first = client.list_hits(MaxResults=4)
     again = client.list_hits(MaxResults=4)
@@ -234,36 +241,33 @@ def test_tokens_are_deterministic_per_position(loaded: tuple[RunningServer, Any]
     assert status_pages[0]["NextToken"] == status_pages[1]["NextToken"]
 
 
-def test_tokens_stay_valid_after_the_store_is_reloaded(loaded: tuple[RunningServer, Any]) -> None:
+def test_tokens_stay_valid_after_the_store_is_reloaded(loaded: tuple[InProcessServer, Any]) -> None:
     server, client = loaded
     first = client.list_hits(MaxResults=5)
     assert hit_ids(first) == EXPECTED_HITS[:5]
-    server.store.load(token_dataset())
+    server.load(token_fixtures(), replace=True)
     assert listed_from(client, first["NextToken"]) == EXPECTED_HITS[5:]
 
     # Reloaded with one more HIT after the cursor and one before it: keyset, not a snapshot.
-    dataset = token_dataset()
-    extra = support.dataset(
-        [
-            support.hit_record(
-                "NEWEST", CreationTime="2027-01-01T00:00:00Z", Expiration="2027-01-08T00:00:00Z"
-            ),
-            support.hit_record("OLDEST", CreationTime="2020-01-01T00:00:00Z"),
-        ]
-    )
-    dataset.hits.extend(extra.hits)
-    server.store.load(dataset)
+    fixtures = token_fixtures()
+    fixtures["HITs"] += [
+        support.hit_record(
+            "NEWEST", CreationTime="2027-01-01T00:00:00Z", Expiration="2027-01-08T00:00:00Z"
+        ),
+        support.hit_record("OLDEST", CreationTime="2020-01-01T00:00:00Z"),
+    ]
+    server.load(fixtures, replace=True)
     assert listed_from(client, first["NextToken"]) == [*EXPECTED_HITS[5:], "OLDEST"]
 
     assignments = client.list_assignments_for_hit(HITId=LISTED, MaxResults=3)
-    server.store.load(token_dataset())
+    server.load(token_fixtures(), replace=True)
     rest = client.list_assignments_for_hit(
         HITId=LISTED, NextToken=assignments["NextToken"], MaxResults=100
     )
     assert assignment_ids(rest) == [f"{LISTED}A{n:02d}" for n in range(3, 14)]
 
 
-def test_max_results_may_change_between_pages(loaded: tuple[RunningServer, Any]) -> None:
+def test_max_results_may_change_between_pages(loaded: tuple[InProcessServer, Any]) -> None:
     _, client = loaded
     listed: list[str] = []
     token = None
@@ -280,7 +284,7 @@ def test_max_results_may_change_between_pages(loaded: tuple[RunningServer, Any])
     assert token is None
 
 
-def test_the_last_token_leads_to_an_empty_page(loaded: tuple[RunningServer, Any]) -> None:
+def test_the_last_token_leads_to_an_empty_page(loaded: tuple[InProcessServer, Any]) -> None:
     _, client = loaded
     first = client.list_hits(MaxResults=len(EXPECTED_HITS))
     assert hit_ids(first) == EXPECTED_HITS
@@ -315,7 +319,7 @@ GARBLINGS: dict[str, Callable[[str], str]] = {
 
 @pytest.mark.parametrize("garble", GARBLINGS.values(), ids=GARBLINGS.keys())
 def test_a_garbled_token_is_rejected(
-    loaded: tuple[RunningServer, Any], garble: Callable[[str], str]
+    loaded: tuple[InProcessServer, Any], garble: Callable[[str], str]
 ) -> None:
     server, client = loaded
     for token in hit_tokens(client, 4)[:2]:
@@ -329,7 +333,7 @@ def test_a_garbled_token_is_rejected(
 
 
 @pytest.mark.parametrize("cut", [1, 2, 3, 4, 8, 20, -1])
-def test_a_truncated_token_is_rejected(loaded: tuple[RunningServer, Any], cut: int) -> None:
+def test_a_truncated_token_is_rejected(loaded: tuple[InProcessServer, Any], cut: int) -> None:
     server, client = loaded
     for token in hit_tokens(client, 5)[:3]:
         keep = len(PREFIX) + 1 if cut == -1 else len(token) - cut
@@ -337,7 +341,9 @@ def test_a_truncated_token_is_rejected(loaded: tuple[RunningServer, Any], cut: i
         assert_raw_rejected(server, "ListHITs", {"NextToken": token[cut if cut > 0 else 1 :]})
 
 
-def test_a_token_cut_to_whole_base64_quanta_is_rejected(loaded: tuple[RunningServer, Any]) -> None:
+def test_a_token_cut_to_whole_base64_quanta_is_rejected(
+    loaded: tuple[InProcessServer, Any],
+) -> None:
     """Shorter but still valid base64: the length or the MAC gives it away."""
     _, client = loaded
     token = hit_tokens(client, 5)[0]
@@ -348,7 +354,7 @@ def test_a_token_cut_to_whole_base64_quanta_is_rejected(loaded: tuple[RunningSer
     assert_hits_token_rejected(client, reseal(payload + b"\x00"))
 
 
-def test_every_single_bit_flip_is_rejected(loaded: tuple[RunningServer, Any]) -> None:
+def test_every_single_bit_flip_is_rejected(loaded: tuple[InProcessServer, Any]) -> None:
     """Each bit of the decoded token -- MAC, version, scope digest, key and ID -- is covered."""
     server, client = loaded
     token = hit_tokens(client, 3)[1]
@@ -362,7 +368,7 @@ def test_every_single_bit_flip_is_rejected(loaded: tuple[RunningServer, Any]) ->
 
 @pytest.mark.parametrize("position", [0, 15, 16, 17, 24, 25, 32, 33, -1])
 def test_a_bit_flipped_token_is_rejected_by_boto3_too(
-    loaded: tuple[RunningServer, Any], position: int
+    loaded: tuple[InProcessServer, Any], position: int
 ) -> None:
     _, client = loaded
     token = client.list_assignments_for_hit(HITId=LISTED, MaxResults=4)["NextToken"]
@@ -372,7 +378,9 @@ def test_a_bit_flipped_token_is_rejected_by_boto3_too(
     assert_rejected(client, lambda: client.list_assignments_for_hit(HITId=LISTED, NextToken=bad))
 
 
-def test_flipping_any_character_of_the_text_is_rejected(loaded: tuple[RunningServer, Any]) -> None:
+def test_flipping_any_character_of_the_text_is_rejected(
+    loaded: tuple[InProcessServer, Any],
+) -> None:
     """Every position of tokens with no, one and two '=', another base64 character."""
     server, client = loaded
     tokens = hit_tokens(client, 1)
@@ -395,7 +403,7 @@ def canonical_twin(token: str) -> str:
 
 
 def test_a_token_changed_in_its_padding_bits_is_rejected(
-    loaded: tuple[RunningServer, Any],
+    loaded: tuple[InProcessServer, Any],
 ) -> None:
     server, client = loaded
     tokens = hit_tokens(client, 1)
@@ -445,7 +453,7 @@ RE_ENCODINGS: dict[str, tuple[Callable[[str], bool], Callable[[str], str]]] = {
 
 @pytest.mark.parametrize("encoding", RE_ENCODINGS.values(), ids=RE_ENCODINGS.keys())
 def test_a_re_encoded_token_is_rejected(
-    loaded: tuple[RunningServer, Any],
+    loaded: tuple[InProcessServer, Any],
     encoding: tuple[Callable[[str], bool], Callable[[str], str]],
 ) -> None:
     server, client = loaded
@@ -460,8 +468,8 @@ def test_a_re_encoded_token_is_rejected(
 # --- Forgery ------------------------------------------------------------------------------------
 
 
-def hit_cursor(server: RunningServer, hit_id: str) -> tuple[int, str]:
-    stored = server.store.hit(hit_id)
+def hit_cursor(server: InProcessServer, hit_id: str) -> tuple[int, str]:
+    stored = stored_hit(server, hit_id)
     assert stored is not None
     return (-to_micros(stored.record.CreationTime), hit_id)
 
@@ -470,7 +478,7 @@ def assignments_scope(hit_id: str, statuses: tuple[str, ...] = STATUSES) -> str:
     return "\x1f".join(("ListAssignmentsForHIT", hit_id, *sorted(set(statuses))))
 
 
-def test_a_token_from_another_secret_is_rejected(loaded: tuple[RunningServer, Any]) -> None:
+def test_a_token_from_another_secret_is_rejected(loaded: tuple[InProcessServer, Any]) -> None:
     server, client = loaded
     cursor = hit_cursor(server, EXPECTED_HITS[4])
     for secret in (b"", b"another secret", bytes(32)):
@@ -484,11 +492,11 @@ def test_a_token_from_another_secret_is_rejected(loaded: tuple[RunningServer, An
 
 
 def test_a_token_from_another_server_instance_is_rejected(
-    loaded: tuple[RunningServer, Any],
+    loaded: tuple[InProcessServer, Any],
 ) -> None:
     _, client = loaded
-    with support.running(create_app(token_dataset())) as other_server:
-        other = support.client(other_server)
+    with serve(token_fixtures()) as other_server:
+        other = checked(other_server.client())
         theirs = other.list_hits(MaxResults=3)["NextToken"]
         ours = client.list_hits(MaxResults=3)["NextToken"]
         assert theirs != ours
@@ -500,14 +508,14 @@ def test_a_token_from_another_server_instance_is_rejected(
         )
     # The same secret on both sides would accept it: the secret is what binds a token.
     with (
-        support.running(create_app(token_dataset(), token_secret=b"shared")) as one,
-        support.running(create_app(token_dataset(), token_secret=b"shared")) as two,
+        serve(token_fixtures(), token_secret=b"shared") as one,
+        serve(token_fixtures(), token_secret=b"shared") as two,
     ):
-        token = support.client(one).list_hits(MaxResults=3)["NextToken"]
-        assert listed_from(support.client(two), token) == EXPECTED_HITS[3:]
+        token = checked(one.client()).list_hits(MaxResults=3)["NextToken"]
+        assert listed_from(checked(two.client()), token) == EXPECTED_HITS[3:]
 
 
-def test_a_hand_made_token_is_rejected(loaded: tuple[RunningServer, Any]) -> None:
+def test_a_hand_made_token_is_rejected(loaded: tuple[InProcessServer, Any]) -> None:
     """The documented layout, built without the secret: zero MAC, guessed keys, no encryption."""
     server, client = loaded
     key, hit_id = hit_cursor(server, EXPECTED_HITS[2])
@@ -528,7 +536,7 @@ def test_a_hand_made_token_is_rejected(loaded: tuple[RunningServer, Any]) -> Non
 
 
 def test_a_list_hits_token_is_rejected_by_list_assignments(
-    loaded: tuple[RunningServer, Any],
+    loaded: tuple[InProcessServer, Any],
 ) -> None:
     server, client = loaded
     for token in hit_tokens(client, 7):
@@ -539,14 +547,14 @@ def test_a_list_hits_token_is_rejected_by_list_assignments(
 
 
 def test_a_list_assignments_token_is_rejected_by_list_hits(
-    loaded: tuple[RunningServer, Any],
+    loaded: tuple[InProcessServer, Any],
 ) -> None:
     _, client = loaded
     token = client.list_assignments_for_hit(HITId=LISTED, MaxResults=3)["NextToken"]
     assert_hits_token_rejected(client, token)
 
 
-def test_a_token_for_one_hit_is_rejected_for_another(loaded: tuple[RunningServer, Any]) -> None:
+def test_a_token_for_one_hit_is_rejected_for_another(loaded: tuple[InProcessServer, Any]) -> None:
     _, client = loaded
     for statuses in (None, ["Submitted"], []):
         params: dict[str, Any] = {} if statuses is None else {"AssignmentStatuses": statuses}
@@ -580,7 +588,7 @@ DIFFERENT_FILTERS = [
 
 @pytest.mark.parametrize(("first", "then"), DIFFERENT_FILTERS)
 def test_a_token_reused_with_another_status_filter_is_rejected(
-    loaded: tuple[RunningServer, Any], first: list[str] | None, then: list[str] | None
+    loaded: tuple[InProcessServer, Any], first: list[str] | None, then: list[str] | None
 ) -> None:
     _, client = loaded
     params = {} if first is None else {"AssignmentStatuses": first}
@@ -604,7 +612,7 @@ SAME_FILTERS = [
 
 @pytest.mark.parametrize(("first", "then"), SAME_FILTERS)
 def test_a_token_reused_with_the_same_status_set_is_accepted(
-    loaded: tuple[RunningServer, Any], first: list[str] | None, then: list[str] | None
+    loaded: tuple[InProcessServer, Any], first: list[str] | None, then: list[str] | None
 ) -> None:
     _, client = loaded
     wanted = set(first or STATUSES)
@@ -624,7 +632,7 @@ def test_a_token_reused_with_the_same_status_set_is_accepted(
 
 
 def test_a_token_over_255_characters_is_a_validation_exception(
-    loaded: tuple[RunningServer, Any],
+    loaded: tuple[InProcessServer, Any],
 ) -> None:
     server, client = loaded
     token = hit_tokens(client, 3)[0]
@@ -645,7 +653,7 @@ def test_a_token_over_255_characters_is_a_validation_exception(
 
 
 def test_a_bad_token_of_exactly_255_characters_is_a_request_error(
-    loaded: tuple[RunningServer, Any],
+    loaded: tuple[InProcessServer, Any],
 ) -> None:
     _, client = loaded
     token = hit_tokens(client, 3)[0]
@@ -655,7 +663,7 @@ def test_a_bad_token_of_exactly_255_characters_is_a_request_error(
 
 @pytest.mark.parametrize("value", ["", 10, True, ["p1:"], {"token": "p1:"}])
 def test_an_empty_or_non_string_token_is_a_validation_exception(
-    loaded: tuple[RunningServer, Any], value: Any
+    loaded: tuple[InProcessServer, Any], value: Any
 ) -> None:
     """The model's PaginationToken is a string of 1..255 characters."""
     server, _ = loaded
@@ -675,7 +683,7 @@ def java_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def check_never_data(server: RunningServer, operation: str, params: dict[str, Any]) -> None:
+def check_never_data(server: InProcessServer, operation: str, params: dict[str, Any]) -> None:
     """400 and the right error for the token's length; never 200, never 500."""
     token = params["NextToken"]
     response = support.call(server, operation, params)
@@ -701,7 +709,7 @@ TEXT_TOKENS = st.one_of(
 @PROPERTY_SETTINGS
 @given(text=TEXT_TOKENS)
 def test_arbitrary_text_is_never_accepted_as_a_token(
-    loaded: tuple[RunningServer, Any], text: str
+    loaded: tuple[InProcessServer, Any], text: str
 ) -> None:
     server, client = loaded
     check_never_data(server, "ListHITs", {"NextToken": text})
@@ -738,7 +746,7 @@ def mutations(draw: st.DrawFn, token: str) -> str:
 
 @PROPERTY_SETTINGS
 @given(data=st.data())
-def test_a_mutated_token_is_never_accepted(loaded: tuple[RunningServer, Any], data: Any) -> None:
+def test_a_mutated_token_is_never_accepted(loaded: tuple[InProcessServer, Any], data: Any) -> None:
     server, _ = loaded
     operation, params, page = data.draw(
         st.sampled_from(
