@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -170,3 +171,32 @@ def dataset(hits: Sequence[dict[str, Any]], assignments: Sequence[dict[str, Any]
     """A checked data set from fixture-format records, as the server would load it."""
     document = {"HITs": list(hits), "Assignments": list(assignments)}
     return build_dataset([("test-data", document)], datetime.fromisoformat(NOW))
+
+
+def nested_list(depth: int) -> list[Any]:
+    """``[[[...]]]``, ``depth`` lists deep, built without recursion."""
+    outer: list[Any] = []
+    inner = outer
+    for _ in range(depth - 1):
+        inner.append([])
+        inner = inner[0]
+    return outer
+
+
+def fuzz_settings(max_examples: int) -> Any:
+    """Hypothesis settings for the tests that throw arbitrary input at the server.
+
+    Derandomized and without an example database, so every run tries the same inputs and the
+    suite cannot pass or fail by luck; ``MOCKTURK_FUZZ=explore`` asks for new random inputs,
+    ten times as many, to hunt for what the fixed ones miss.
+    """
+    from hypothesis import HealthCheck, settings
+
+    explore = os.environ.get("MOCKTURK_FUZZ") == "explore"
+    return settings(
+        max_examples=max_examples * 10 if explore else max_examples,
+        deadline=None,
+        derandomize=not explore,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )

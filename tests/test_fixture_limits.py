@@ -5,7 +5,6 @@ the file, the record and the field: at start-up (exit 2, no traceback), through 
 
 from __future__ import annotations
 
-import http.client
 import json
 import shutil
 import subprocess
@@ -16,8 +15,9 @@ from typing import Any
 
 import orjson
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
+from support import assignment_record, fuzz_settings, hit_record, nested_list, raw_request
 
 import mockturk
 from mockturk.account import Account
@@ -36,53 +36,18 @@ MOCKTURK = Path(sys.executable).parent / "mockturk"
 if not MOCKTURK.exists():  # pragma: no cover - an installation without a venv beside python
     MOCKTURK = Path(shutil.which("mockturk") or "mockturk")
 
-# Derandomized and without an example database: every run loads the same documents, so the
-# suite cannot pass or fail by luck; the explicit tests below pin the known edges.
-FUZZ = settings(
-    max_examples=300,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+FUZZ = fuzz_settings(max_examples=300)
 
 
 def hit(**fields: Any) -> dict[str, Any]:
-    record = {
-        "HITId": "3LIMITHIT",
-        "CreationTime": "2026-11-01T10:00:00Z",
-        "Title": "Limits",
-        "Description": "A HIT at the edges.",
-        "Question": "<HTMLQuestion/>",
-        "Reward": "0.50",
-        "MaxAssignments": 3,
-        "Expiration": "2026-11-08T10:00:00Z",
-        "AssignmentDurationInSeconds": 600,
-    }
-    record.update(fields)
-    return record
+    """A valid HIT whose status is left to the loader to derive."""
+    record = hit_record("3LIMITHIT", MaxAssignments=3)
+    del record["HITStatus"]
+    return {**record, **fields}
 
 
 def assignment(**fields: Any) -> dict[str, Any]:
-    record = {
-        "AssignmentId": "3LIMITASG",
-        "WorkerId": "A1LIMIT",
-        "HITId": "3LIMITHIT",
-        "AssignmentStatus": "Submitted",
-        "AcceptTime": "2026-11-02T10:00:00Z",
-        "SubmitTime": "2026-11-02T10:05:00Z",
-    }
-    record.update(fields)
-    return record
-
-
-def deep(depth: int) -> list[Any]:
-    outer: list[Any] = []
-    inner = outer
-    for _ in range(depth - 1):
-        inner.append([])
-        inner = inner[0]
-    return outer
+    return assignment_record("3LIMITASG", "3LIMITHIT", "A1LIMIT", **fields)
 
 
 def refusal(document: Any) -> str:
@@ -117,7 +82,7 @@ OUT_OF_RANGE = [
     ("Expiration", 1e300, "out of range for epoch seconds"),
     ("Expiration", float("nan"), "out of range for epoch seconds"),
     ("Expiration", 10**400, "out of range for epoch seconds"),
-    ("Title", deep(5000), "Input should be a valid string (got [[[[[[[[[[[[[[[[[...]"),
+    ("Title", nested_list(5000), "Input should be a valid string (got [[[[[[[[[[[[[[[[[...]"),
     ("Title", "bad \ud800 text", "lone surrogate at position 4"),
     ("Title", 10**5000, "(got <an integer of about 5001 digits>)"),
 ]
@@ -182,7 +147,7 @@ def test_a_microsecond_past_either_end_is_refused(past):
 
 
 def test_a_nested_document_is_a_problem_of_the_file():
-    message = refusal(deep(100_000))
+    message = refusal(nested_list(100_000))
     assert "expected a mapping with HITs and/or Assignments at the top level" in message
     assert len(message) < 2000
 
@@ -337,19 +302,14 @@ def test_a_remote_load_json_cannot_carry_is_a_fixture_error(server: InProcessSer
 
 
 def post_fixtures(server: InProcessServer, body: bytes, content_type: str) -> tuple[int, Any]:
-    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
-    try:
-        connection.request(
-            "POST",
-            "/_mockturk/fixtures?source=bad.yaml",
-            body=body,
-            headers={"Content-Type": content_type},
-        )
-        response = connection.getresponse()
-        assert response.getheader("Content-Type") == "application/json"
-        return response.status, orjson.loads(response.read())
-    finally:
-        connection.close()
+    response = raw_request(
+        server,
+        path="/_mockturk/fixtures?source=bad.yaml",
+        body=body,
+        headers={"Content-Type": content_type},
+    )
+    assert response.headers["content-type"] == "application/json"
+    return response.status, orjson.loads(response.body)
 
 
 def test_the_control_api_answers_bad_yaml_fixtures_with_400(server: InProcessServer):
@@ -467,7 +427,7 @@ _odd_values = st.one_of(
         ),
         max_leaves=8,
     ),
-    st.sampled_from([30, 1100]).map(deep),  # deeper than Python recursion goes
+    st.sampled_from([30, 1100]).map(nested_list),  # deeper than Python recursion goes
 )
 # Deferred, so that the strategy's repr in a failure report stays short.
 odd_values = st.deferred(lambda: _odd_values)

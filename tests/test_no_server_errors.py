@@ -7,16 +7,15 @@ operation added later is covered without touching this file.
 
 from __future__ import annotations
 
-import http.client
 import json
 from collections.abc import Iterator
 from typing import Any
 
 import orjson
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
-from support import check_error_body, check_response
+from support import check_error_body, check_response, fuzz_settings, nested_list, raw_request
 
 import mockturk
 from mockturk.errors import CORAL
@@ -32,15 +31,7 @@ SERIALIZATION = CORAL + "SerializationException"
 REFUSALS = {"ValidationException", SERIALIZATION, "RequestError"}
 PARSER_DEPTH_LIMIT = 1024  # orjson's: a body nested deeper is not read at all
 
-# Derandomized and without an example database: every run sends the same requests, so the
-# suite cannot pass or fail by luck. The explicit tests below pin the known edges.
-FUZZ = settings(
-    max_examples=100,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+FUZZ = fuzz_settings(max_examples=100)
 
 
 def input_members(operation: str) -> list[str]:
@@ -71,23 +62,8 @@ def known_values(server: InProcessServer) -> list[Any]:
 
 
 def post(server: InProcessServer, operation: str, body: bytes) -> tuple[int, dict[str, str], Any]:
-    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
-    try:
-        connection.request(
-            "POST",
-            "/",
-            body=body,
-            headers={
-                "X-Amz-Target": TARGET_PREFIX + operation,
-                "Content-Type": "application/x-amz-json-1.1",
-            },
-        )
-        response = connection.getresponse()
-        payload = response.read()
-        headers = {name.lower(): value for name, value in response.getheaders()}
-        return response.status, headers, orjson.loads(payload)
-    finally:
-        connection.close()
+    response = raw_request(server, body=body, target=operation)
+    return response.status, response.headers, orjson.loads(response.body)
 
 
 def answered_without_fault(
@@ -271,15 +247,6 @@ def test_a_huge_list_makes_a_short_message(server, known_values):
 # --- Quoting values, bounded -------------------------------------------------------------------
 
 
-def deep_list(depth: int) -> list[Any]:
-    outer: list[Any] = []
-    inner = outer
-    for _ in range(depth - 1):
-        inner.append([])
-        inner = inner[0]
-    return outer
-
-
 def test_java_text_writes_what_javas_to_string_writes():
     value = {"a": [True, None, 1.5, 1e23, -0.0, 7], "b": "text"}
     assert java_text(value) == "{a=[true, null, 1.5, 1.0E23, -0.0, 7], b=text}"
@@ -288,7 +255,7 @@ def test_java_text_writes_what_javas_to_string_writes():
 
 
 def test_deep_values_show_sixteen_levels():
-    assert java_text(deep_list(100_000)) == "[" * 16 + "[...]" + "]" * 16
+    assert java_text(nested_list(100_000)) == "[" * 16 + "[...]" + "]" * 16
     cyclic: list[Any] = []
     cyclic.append(cyclic)
     assert python_text(cyclic) == "[" * 16 + "[...]" + "]" * 16
