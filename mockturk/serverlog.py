@@ -43,15 +43,19 @@ def format_line(created: float, level: int, name: str, message: str) -> str:
     logging format ``%(asctime)s %(levelname)s %(name)s: %(message)s`` writes it."""
     second = int(created)
     millis = int((created - second) * 1000)  # as logging computes msecs
-    return f"{_stamp(second)},{millis:03d} {logging.getLevelName(level)} {name}: {message}"
+    middle = _middles.get((level, name))
+    if middle is None:
+        middle = _middles[level, name] = f" {logging.getLevelName(level)} {name}: "
+    return f"{_stamp(second)},{millis:03d}{middle}{message}"
 
 
+# Written once per level and logger, and the date once per second, not once per line.
+_middles: dict[tuple[int, str], str] = {}
 _last_second = -1
 _last_stamp = ""
 
 
 def _stamp(second: int) -> str:
-    # One strftime per second of log, not per line.
     global _last_second, _last_stamp
     if second != _last_second:
         _last_stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(second))
@@ -95,10 +99,14 @@ class LogWriter:
 
     def request_log(self, minimum_level: int) -> RequestLog:
         """A :data:`RequestLog` writing the lines of ``minimum_level`` and above."""
+        # The same as add(), in one call: this runs for every request.
+        append, pending, clock = self._queue.append, self._pending, time.time
 
         def log(level: int, message: str) -> None:
             if level >= minimum_level:
-                self.add(level, REQUESTS_LOGGER, message)
+                append((clock(), level, REQUESTS_LOGGER, message, None))
+                if not pending.is_set():
+                    pending.set()
 
         return log
 

@@ -77,6 +77,8 @@ def test_the_request_log_is_measured_against_a_quiet_server(report):
         assert number(row["req/s, default (info)"]) > 0
         assert number(row["req/s, warning"]) > 0
         assert number(row["ratio"]) > 0
+        assert 0 < number(row["ratio from CPU"]) <= 1.5
+        float(row["added CPU µs/req, in process"])  # a signed number of microseconds
     # The default server really logged: the comparison would mean nothing otherwise.
     written = report.split("The logging server wrote ", 1)[1].split(" request lines", 1)[0]
     assert number(written) > 0
