@@ -20,6 +20,7 @@ import dataclasses
 import logging
 import os
 import statistics
+import tempfile
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -95,7 +96,7 @@ def added_cpu_per_request(data: DataSet, request: Request, rounds: int) -> float
     from mockturk.serverlog import LogWriter
 
     dataset = load_fixture_paths([data.path], datetime.now(UTC))
-    with open(os.devnull, "w") as sink:
+    with tempfile.TemporaryFile("w") as sink:  # a real file, as the CLI's log would be
         writer = LogWriter(sink)
         try:
             apps = {

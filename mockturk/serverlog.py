@@ -41,26 +41,38 @@ def request_message(what: str, status: int, elapsed_ms: float, request_id: str |
 def format_line(created: float, level: int, name: str, message: str) -> str:
     """``2026-12-01 08:50:48,123 INFO mockturk.requests: ListHITs 200 0.4ms <id>``, as the
     logging format ``%(asctime)s %(levelname)s %(name)s: %(message)s`` writes it."""
-    second = int(created)
-    millis = int((created - second) * 1000)  # as logging computes msecs
-    middle = _middles.get((level, name))
-    if middle is None:
-        middle = _middles[level, name] = f" {logging.getLevelName(level)} {name}: "
-    return f"{_stamp(second)},{millis:03d}{middle}{message}"
+    return _format_lines([(created, level, name, message, None)])
 
 
-# Written once per level and logger, and the date once per second, not once per line.
+def _format_lines(entries: list[_Entry]) -> str:
+    """Queued entries as lines of the log; the one place the format is written down.
+
+    It runs for every line a busy server logs, so it keeps to one f-string per line, with the
+    date written once per second and the level and logger once per pair.
+    """
+    lines = []
+    stamp_second, stamp = -1, ""
+    middles = _middles
+    for created, level, name, message, traceback in entries:
+        second = int(created)
+        if second != stamp_second:
+            stamp_second, stamp = second, _stamp(second)
+        middle = middles.get((level, name))
+        if middle is None:
+            middle = middles[level, name] = f" {logging.getLevelName(level)} {name}: "
+        millis = int((created - second) * 1000)  # as logging computes msecs
+        lines.append(f"{stamp},{_MILLIS[millis]}{middle}{message}")
+        if traceback:
+            lines.append(traceback)
+    return "\n".join(lines)
+
+
+_MILLIS = [f"{n:03d}" for n in range(1000)]
 _middles: dict[tuple[int, str], str] = {}
-_last_second = -1
-_last_stamp = ""
 
 
 def _stamp(second: int) -> str:
-    global _last_second, _last_stamp
-    if second != _last_second:
-        _last_stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(second))
-        _last_second = second
-    return _last_stamp
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(second))
 
 
 def logging_request_log(level: int, message: str) -> None:
@@ -126,17 +138,14 @@ class LogWriter:
             self._write_queued()
 
     def _write_queued(self) -> None:
-        lines = []
         queue = self._queue
-        while queue:
-            created, level, name, message, traceback = queue.popleft()
-            lines.append(format_line(created, level, name, message))
-            if traceback:
-                lines.append(traceback)
-        if not lines:
+        count = len(queue)  # only this thread takes from the queue: these many are there
+        if not count:
             return
+        popleft = queue.popleft
+        text = _format_lines([popleft() for _ in range(count)])
         try:
-            self._stream.write("\n".join(lines) + "\n")
+            self._stream.write(text + "\n")
             self._stream.flush()
         except (OSError, ValueError):
             pass  # the log's reader is gone (a closed pipe): there is no one to tell
