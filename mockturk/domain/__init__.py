@@ -1,0 +1,1 @@
+"""The MTurk domain: records, lifecycles, money and the rules between them."""
