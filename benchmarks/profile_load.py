@@ -42,7 +42,7 @@ def phase(name: str, action: Callable[[], Any]) -> Any:
 
 def load(path: Path) -> Any:
     from mockturk.fixtures import build_dataset, read_document
-    from mockturk.store import Store
+    from mockturk.state.store import Store
 
     now = datetime.now(UTC)
     documents = [(str(path), phase("read + parse JSON (orjson)", lambda: read_document(path)))]

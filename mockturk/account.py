@@ -1,43 +1,98 @@
-"""One mock requester account's data as a whole: reset it, load records into it, export it.
+"""One mock requester account as a whole: its state, its clock, and the way every change is made.
 
-This is what the control API and the in-process test server drive. Loads go through the same
-checks as fixture files at start-up (:func:`mockturk.fixtures.build_dataset`), together with the
-records already held, so a load either applies completely or, with a :class:`FixtureError`,
-changes nothing. The export is itself fixture-format data, so a state saved with
-:meth:`Account.state` loads back to the identical state.
+Every change goes through :meth:`Account.transaction` and :meth:`Account.commit`: first the
+timeline is caught up to the clock (whatever fell due is applied at its due instant, in time
+order), then the change is staged and committed at the clock's "now", and anything the change
+makes due at once (an auto-approval delay of 0) follows. Fixture loads take the same path.
+
+Loads are checked as fixture files are at start-up (:func:`mockturk.fixtures.build_dataset`),
+together with the held records they touch (the HITs they give or add assignments to), so a load
+either applies completely or, with a :class:`FixtureError`, changes nothing, and costs what the
+records it touches cost, whatever the size of the state. The export is itself fixture-format
+data, so a state saved with :meth:`Account.state` loads back to the identical state.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from mockturk.clock import Clock
-from mockturk.fixtures import Dataset, build_dataset
-from mockturk.models import Record
-from mockturk.store import Snapshot, Store
-
-CURRENT_STATE = "the current state"
+from mockturk.domain.money import DEFAULT_BALANCE, format_amount, parse_amount
+from mockturk.domain.records import DomainRecord
+from mockturk.fixtures import CURRENT_STATE, Dataset, build_dataset, implied_hit_type
+from mockturk.state import changes
+from mockturk.state.store import Store, Tables, Token
+from mockturk.state.transaction import Transaction
+from mockturk.wire import EPOCH, to_micros
 
 # A fixture document and the name its problems are reported under.
 NamedDocument = tuple[str, Any]
 
 
 class Account:
-    def __init__(self, store: Store, clock: Clock, dataset: Dataset | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        dataset: Dataset | None = None,
+        *,
+        balance: Decimal = DEFAULT_BALANCE,
+        pinned_balance: bool = False,
+    ) -> None:
         self.store = store
         self.clock = clock
+        self.starting_balance = balance
+        self.pinned_balance = pinned_balance
+        self.store.t.ledger = replace(self.store.t.ledger, deposits=balance)
         if dataset is not None:
-            store.load(dataset)
-        self._initial: Snapshot = store.snapshot()
+            self._seed(dataset, self.clock.now(), fresh=True)
+        self._initial: Tables = store.snapshot()
+
+    # --- The commit path -------------------------------------------------------------------------
+
+    def catch_up(self) -> datetime:
+        """Apply, in time order and each at its due instant, whatever fell due by now."""
+        now = self.clock.now()
+        line = self.store.t.timeline
+        while (entry := line.pop_due(now)) is not None:
+            due_micros, _, kind, record_id = entry
+            due = EPOCH + timedelta(microseconds=due_micros)
+            tx = self._transaction_at(due)
+            changes.fall_due(tx, kind, record_id, due)
+            tx.commit()
+        return now
+
+    def transaction(self) -> Transaction:
+        """A transaction at the clock's "now", once everything due before it has happened."""
+        return self._transaction_at(self.catch_up())
+
+    def commit(self, tx: Transaction) -> None:
+        tx.commit()
+        self.catch_up()
+
+    def _transaction_at(self, now: datetime) -> Transaction:
+        return Transaction(self.store, now, pinned_balance=self.pinned_balance)
+
+    @property
+    def available_balance(self) -> Decimal:
+        if self.pinned_balance:
+            return self.starting_balance
+        return self.store.t.ledger.available
+
+    # --- Whole-state operations ------------------------------------------------------------------
 
     def reset(self, *, empty: bool = False) -> None:
         """Back to the records the account started with, or to no records at all."""
         if empty:
             self.store.clear()
+            self.store.t.ledger = replace(self.store.t.ledger, deposits=self.starting_balance)
         else:
             self.store.restore(self._initial)
+        self.catch_up()
 
     def load(self, documents: Sequence[NamedDocument], *, replace: bool = False) -> None:
         """Add fixture documents' records; a record whose ID is already held replaces it.
@@ -45,24 +100,54 @@ class Account:
         With ``replace``, the documents become the whole state instead. Raises FixtureError,
         naming each document, record and field at fault, and then nothing has changed.
         """
-        kept: list[NamedDocument] = []
-        if not replace:
-            kept = [(CURRENT_STATE, self._unreplaced_state(documents))]
-        dataset = build_dataset([*kept, *documents], self.clock.now())
-        self.store.load(dataset)
+        now = self.catch_up()
+        if replace:
+            dataset = build_dataset(documents, now)
+            self.store.clear()
+            self._seed(dataset, now, fresh=True)
+        else:
+            kept = (CURRENT_STATE, self._touched_state(documents))
+            dataset = build_dataset([kept, *documents], now, held=self._held_assignment_hit)
+            self._seed(dataset, now, fresh=False)
+        self.catch_up()
 
-    def state(self) -> dict[str, list[dict[str, Any]]]:
-        """Every record, Disposed HITs included, in the fixture format (timestamps as ISO 8601)."""
-        return {
-            "HITs": [_exported(stored.record) for stored in self.store.all_hits()],
-            "Assignments": [_exported(stored.record) for stored in self.store.all_assignments()],
-        }
+    def _held_assignment_hit(self, assignment_id: str) -> str | None:
+        row = self.store.assignment_entry(assignment_id)
+        return row.record.HITId if row is not None else None
 
-    def _unreplaced_state(self, documents: Sequence[NamedDocument]) -> dict[str, Any]:
-        """The current state less the records the documents give again (by ID).
+    def _seed(self, dataset: Dataset, now: datetime, *, fresh: bool) -> None:
+        """Commit checked records as they are stated (they are a state, not a history)."""
+        tx = self._transaction_at(now)
+        for hit_type in dataset.hit_types:
+            tx.put_hit_type(hit_type)
+        for hit in dataset.hits:
+            tx.put_hit(hit, derive=False)
+            if tx.hit_type(hit.HITTypeId) is None:
+                tx.put_hit_type(implied_hit_type(hit))
+        for assignment in dataset.assignments:
+            tx.put_assignment(assignment)
+        for bonus in dataset.bonuses:
+            tx.put_bonus(bonus)
+        for token in dataset.tokens:
+            tx.put_token(
+                Token(token.Operation, token.Token, token.Result, to_micros(token.Expires))
+            )
+        if fresh:
+            tx.set_balance(
+                parse_amount(dataset.balance) if dataset.balance else self.starting_balance
+            )
+        elif dataset.balance is not None:
+            tx.set_balance(parse_amount(dataset.balance))
+        else:
+            tx.keep_balance()
+        tx.commit()
 
-        A held HIT whose assignments change has its derived counters and status left out, so
-        they are derived afresh, as the real service would update them.
+    def _touched_state(self, documents: Sequence[NamedDocument]) -> dict[str, Any]:
+        """The held HITs the documents touch, with their other assignments, as a document.
+
+        A held HIT is touched when a document gives it again or gives an assignment of it (or
+        moves one away from it). It is checked again with the documents, its counters and
+        status derived afresh from its assignments, as the real service would update them.
         """
         given_hits: set[str] = set()
         given_assignments: dict[str, Any] = {}
@@ -73,24 +158,60 @@ class Account:
             given_assignments |= _records_by_id(
                 document, ("Assignments", "Assignment"), "AssignmentId"
             )
-        changed_hits = {
+        touched = set(given_hits)
+        touched |= {
             a["HITId"] for a in given_assignments.values() if isinstance(a.get("HITId"), str)
         }
         for assignment_id in given_assignments:
             held = self.store.assignment_entry(assignment_id)
             if held is not None:
-                changed_hits.add(held.hit_id)
-        state = self.state()
-        return {
-            "HITs": [
-                _rederived(h) if h["HITId"] in changed_hits else h
-                for h in state["HITs"]
-                if h["HITId"] not in given_hits
-            ],
-            "Assignments": [
-                a for a in state["Assignments"] if a["AssignmentId"] not in given_assignments
-            ],
-        }
+                touched.add(held.record.HITId)
+        hits: list[dict[str, Any]] = []
+        assignments: list[dict[str, Any]] = []
+        for hit_id in sorted(touched):
+            row = self.store.hit_entry(hit_id)
+            if row is None:
+                continue
+            if hit_id not in given_hits:
+                hits.append(_rederived(_exported(row.record)))
+            assignments.extend(
+                _exported(a)
+                for a in self.store.assignments_of(hit_id)
+                if a.AssignmentId not in given_assignments
+            )
+        return {"HITs": hits, "Assignments": assignments}
+
+    def state(self) -> dict[str, Any]:
+        """Everything, Disposed HITs and work in progress included, in the fixture format
+        (timestamps as ISO 8601). Sections with nothing in them are left out, but for HITs and
+        Assignments; the balance is given when it is not the account's starting balance."""
+        self.catch_up()
+        store = self.store
+        state: dict[str, Any] = {}
+        hit_types = [_exported(t) for t in store.all_hit_types() if t.CreationTime is not None]
+        if hit_types:
+            state["HITTypes"] = hit_types
+        state["HITs"] = [_exported(row.record) for row in store.all_hits()]
+        state["Assignments"] = [_exported(row.record) for row in store.all_assignments()]
+        bonuses = [_exported(row.record) for row in store.all_bonuses()]
+        if bonuses:
+            state["BonusPayments"] = bonuses
+        now = to_micros(self.clock.now())
+        tokens = [
+            {
+                "Operation": t.operation,
+                "Token": t.token,
+                "Result": t.result,
+                "Expires": _plain(EPOCH + timedelta(microseconds=t.expires)),
+            }
+            for t in store.t.tokens.values()
+            if t.expires > now
+        ]
+        if tokens:
+            state["IdempotencyTokens"] = tokens
+        if store.t.ledger.available != self.starting_balance:
+            state["Account"] = {"AvailableBalance": format_amount(store.t.ledger.available)}
+        return state
 
 
 # Fields the loader derives from a HIT's assignments. Pending stays: it counts workers at work,
@@ -117,15 +238,15 @@ def _records_by_id(
     }
 
 
-def _exported(record: Record) -> dict[str, Any]:
-    return {name: _plain(value) for name, value in record.to_api().items()}
+def _exported(record: DomainRecord) -> dict[str, Any]:
+    return {name: _plain(value) for name, value in record.to_state().items()}
 
 
 def _plain(value: Any) -> Any:
     """JSON-ready values: timestamps as ISO 8601 in UTC, to the microsecond, so nothing is lost."""
     if isinstance(value, datetime):
         return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return [_plain(item) for item in value]
     if isinstance(value, dict):
         return {key: _plain(item) for key, item in value.items()}

@@ -24,7 +24,7 @@ from mockturk.pagination import TokenCodec
 from mockturk.serverlog import RequestLog, logging_request_log, request_message
 from mockturk.service import MTurkService
 from mockturk.spec import load_spec
-from mockturk.store import Store
+from mockturk.state.store import Store
 
 ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
 
@@ -49,7 +49,7 @@ def create_app(
     store = Store()
     clock = clock or SystemClock()
     account = Account(store, clock, dataset)
-    context = Context(spec=spec, store=store, tokens=TokenCodec(token_secret), clock=clock)
+    context = Context(spec=spec, account=account, tokens=TokenCodec(token_secret))
     service = MTurkService(context, handlers, on_fault, request_log)
     control = Control(account)
 

@@ -32,16 +32,18 @@ class AwsError(Exception):
 
 
 class TurkError(AwsError):
-    """An error raised by MTurk itself: stamped message and a TurkErrorCode."""
+    """An error raised by MTurk itself: stamped message (a few real ones had none) and a
+    TurkErrorCode."""
 
-    def __init__(self, message: str, turk_error_code: str) -> None:
+    def __init__(self, message: str, turk_error_code: str, *, stamped: bool = True) -> None:
         super().__init__(message)
         self.turk_error_code = turk_error_code
+        self.stamped = stamped
 
     def body(self, now_ms: int) -> dict[str, Any]:
         return {
             "__type": self.type_name,
-            "Message": f"{self.message} ({now_ms})",
+            "Message": f"{self.message} ({now_ms})" if self.stamped else self.message,
             "TurkErrorCode": self.turk_error_code,
         }
 
@@ -49,6 +51,13 @@ class TurkError(AwsError):
 class RequestError(TurkError):
     status = 400
     type_name = "RequestError"
+
+
+class ParameterError(TurkError):
+    """MTurk's check of one parameter's value (``ParameterValidationError`` on the wire)."""
+
+    status = 400
+    type_name = "ParameterValidationError"
 
 
 class ServiceFault(TurkError):
@@ -96,6 +105,94 @@ def assignment_does_not_exist(assignment_id: str) -> RequestError:
     return RequestError(
         f"Assignment {assignment_id} does not exist.",
         "AWS.MechanicalTurk.AssignmentDoesNotExist",
+    )
+
+
+# --- The lifecycle's and the account's messages ----------------------------------------------
+
+
+def invalid_assignment_state(allowed: str) -> RequestError:
+    """A review of work that is not awaiting review. ``allowed`` is the real text's status list:
+    "Submitted" for a reviewed assignment, "null" for work still in progress, and
+    "Reviewable,Approved,Rejected" (no spaces) when GetAssignment meets work in progress."""
+    return RequestError(
+        f"This operation can be called with a status of: {allowed}",
+        "AWS.MechanicalTurk.InvalidAssignmentState",
+    )
+
+
+def invalid_hit_state(current: str, allowed: str) -> RequestError:
+    # The real DeleteHIT text, two spaces included; its TurkErrorCode was never printed.
+    return RequestError(
+        f"This HIT is currently in the state '{current}'.  This operation can be called with a"
+        f" status of: {allowed}",
+        "AWS.MechanicalTurk.InvalidHITState",
+    )
+
+
+def insufficient_funds() -> RequestError:
+    # The real 2017 text carries no time stamp.
+    return RequestError(
+        "This Requester has insufficient funds in their account to complete this transaction."
+        " Please visit https://requester.mturk.com/prepayments/new to purchase Prepaid HITs.",
+        "AWS.MechanicalTurk.InsufficientFunds",
+        stamped=False,
+    )
+
+
+def hit_type_does_not_exist(hit_type_id: str) -> RequestError:
+    # Chosen: the HIT's wording, for a HIT type.
+    return RequestError(
+        f"HITType {hit_type_id} does not exist.", "AWS.MechanicalTurk.HITTypeDoesNotExist"
+    )
+
+
+def hit_already_exists(hit_id: str) -> RequestError:
+    # Chosen: the real text is unknown beyond "a message containing the HITId".
+    return RequestError(
+        f"There is already a HIT which exists with the same UniqueRequestToken: {hit_id}.",
+        "AWS.MechanicalTurk.HitAlreadyExists",
+    )
+
+
+def token_already_processed(token: str) -> RequestError:
+    # The real UpdateExpirationForHIT text; reused for the other operations' tokens (chosen).
+    return RequestError(
+        f'The idempotency token "{token}" has already been processed.',
+        "AWS.MechanicalTurk.IdempotencyTokenAlreadyProcessed",
+    )
+
+
+def invalid_parameter(name: str, value: object) -> ParameterError:
+    """The real ParameterValidationError wording for one value (e.g. an unknown WorkerId)."""
+    return ParameterError(
+        f'The value "{value}" is not valid for the parameter {name}.',
+        "AWS.MechanicalTurk.InvalidParameterValue",
+    )
+
+
+def value_out_of_range(name: str, value: int, low: int, high: int) -> ParameterError:
+    # The real UpdateExpirationForHIT text, for its increment and (chosen) other counts.
+    return ParameterError(
+        f"The value {value} is invalid for {name}. Valid values range from {low} to {high}.",
+        "AWS.MechanicalTurk.InvalidParameterValue",
+    )
+
+
+def invalid_assignments_increase() -> RequestError:
+    # Chosen: the documented rule, in words; the real text is unknown.
+    return RequestError(
+        "HITs created with fewer than 10 assignments cannot be extended to have 10 or more"
+        " assignments.",
+        "AWS.MechanicalTurk.InvalidMaximumAssignmentsIncrease",
+    )
+
+
+def hit_too_old_for_extension() -> RequestError:
+    # Chosen: the documented rule, in words; the real text is unknown.
+    return RequestError(
+        "HITs that were created before July 22, 2015 cannot be extended.",
+        "AWS.MechanicalTurk.HITTooOldForExtension",
     )
 
 

@@ -9,11 +9,9 @@ when stated. The rules are written down in ``docs/fixtures.md``.
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from importlib import resources
@@ -24,22 +22,41 @@ import orjson
 import yaml
 from pydantic import ValidationError
 
-from mockturk.models import HIT, Assignment, QualificationRequirement, Record
+from mockturk.domain import records
+from mockturk.domain.ids import derived_id
+from mockturk.models import (
+    HIT,
+    AcceptedAssignment,
+    AccountRecord,
+    Assignment,
+    BonusPaymentRecord,
+    ClockRecord,
+    HITTypeRecord,
+    IdempotencyTokenRecord,
+    QualificationRequirement,
+    Record,
+)
 from mockturk.quoted import clipped, python_text
-from mockturk.stored import Stored, StoredRecords, stored_assignment_fields
 from mockturk.wire import TIMESTAMP_RANGE, encodable
 
 FIXTURE_SUFFIXES = (".json", ".yaml", ".yml")
+CURRENT_STATE = "the current state"  # the source name of held records checked with a load
 MAX_REPORTED_PROBLEMS = 20
 
 # Top-level keys: plural lists, singular objects, and keys of saved CLI output that carry no data.
 _SECTIONS: dict[str, tuple[type[Record], str, bool]] = {
+    "HITTypes": (HITTypeRecord, "HITTypeId", True),
     "HITs": (HIT, "HITId", True),
     "HIT": (HIT, "HITId", False),
     "Assignments": (Assignment, "AssignmentId", True),
     "Assignment": (Assignment, "AssignmentId", False),
+    "BonusPayments": (BonusPaymentRecord, "PaymentId", True),
+    "IdempotencyTokens": (IdempotencyTokenRecord, "Token", True),
+    "Account": (AccountRecord, "", False),
+    "Clock": (ClockRecord, "", False),
 }
 _IGNORED_KEYS = frozenset({"NumResults", "NextToken", "ResponseMetadata"})
+_WITH_HITS = (AccountRecord, ClockRecord)  # single objects read in the HITs' pass
 
 
 class FixtureError(Exception):
@@ -54,8 +71,13 @@ class FixtureError(Exception):
 class Dataset:
     """Complete, consistent records, ready for the store."""
 
-    hits: Sequence[HIT]
-    assignments: Sequence[Assignment]
+    hits: Sequence[records.HIT]
+    assignments: Sequence[records.Assignment]
+    hit_types: Sequence[records.HITType] = ()
+    bonuses: Sequence[records.BonusPayment] = ()
+    tokens: Sequence[IdempotencyTokenRecord] = ()
+    balance: str | None = None
+    clock: ClockRecord | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +89,9 @@ class _Where:
     id_field: str
 
     def __str__(self) -> str:
-        place = self.section if self.index is None else f"{self.section}[{self.index}]"
+        # Held records are named by ID alone: their place in the state means nothing to a user.
+        unplaced = self.index is None or self.source == CURRENT_STATE
+        place = self.section if unplaced else f"{self.section}[{self.index}]"
         ident = f" ({self.id_field} {self.record_id})" if self.record_id else ""
         return f"{self.source}: {place}{ident}"
 
@@ -190,22 +214,38 @@ def load_fixture_paths(paths: Sequence[str | Path], now: datetime) -> Dataset:
 
 
 def build_dataset(
-    documents: Sequence[tuple[str, Any]], now: datetime, *, consume: bool = False
+    documents: Sequence[tuple[str, Any]],
+    now: datetime,
+    *,
+    consume: bool = False,
+    held: Callable[[str], str | None] | None = None,
 ) -> Dataset:
     """Validate named fixture documents together; raise FixtureError listing every problem.
 
-    HITs are checked first, then each assignment is checked against its HIT, completed and
-    stored compactly (:mod:`mockturk.stored`) as it comes, so a million of them never exist
-    as model objects at once. With ``consume``, each raw record is dropped from its document
-    once read (for documents nobody else holds), which keeps the peak memory of a large load
-    near that of the loaded store.
+    HITs are checked first, then each assignment against its HIT, then bonus payments against
+    their assignments. Records become the domain's (:mod:`mockturk.domain.records`) as they
+    come, so a million of them never exist as models at once. With ``consume``, each raw
+    record is dropped from its document once read (for documents nobody else holds), which
+    keeps the peak memory of a large load near that of the loaded store. ``held`` finds the
+    HIT of an assignment already held (a bonus payment may be loaded for one).
     """
     problems = _Problems()
+    singles: dict[type[Record], Record] = {}
+    hit_types: dict[str, records.HITType] = {}
+    for source, document in documents:
+        for record, where in _records(source, document, problems, HITTypeRecord, consume):
+            if isinstance(record, HITTypeRecord):
+                if record.HITTypeId in hit_types:
+                    problems.add(where, where.id_field, "duplicate ID")
+                hit_types[record.HITTypeId] = _hit_type(record)
+
     hits: dict[str, tuple[HIT, _Where]] = {}
     invalid_hit_ids: set[str] = set()
     for source, document in documents:
         for record, where in _records(source, document, problems, HIT, consume):
-            if record is None:
+            if isinstance(record, AccountRecord | ClockRecord):
+                singles[type(record)] = record
+            elif record is None:
                 if isinstance(where.record_id, str):
                     invalid_hit_ids.add(where.record_id)
             elif (where.record_id or "") in hits:
@@ -217,12 +257,13 @@ def build_dataset(
     seen: dict[str, _Where] = {}
     workers: dict[tuple[str, str], _Where] = {}
     statuses: dict[str, Counter[str]] = defaultdict(Counter)
-    completed_assignments: list[Stored[Assignment]] = []
+    completed_assignments: list[records.Assignment] = []
+    hit_of_assignment: dict[str, str] = {}
     for source, document in documents:
         for record, where in _records(source, document, problems, Assignment, consume):
             if record is None:
                 continue
-            assignment: Assignment = record  # type: ignore[assignment]
+            assignment: Assignment | AcceptedAssignment = record  # type: ignore[assignment]
             first = seen.setdefault(assignment.AssignmentId, where)
             if first is not where:
                 problems.add(where, where.id_field, f"duplicate ID, first given at {first}")
@@ -239,19 +280,87 @@ def build_dataset(
                     "WorkerId",
                     f"this worker already holds an assignment of the HIT, at {first}",
                 )
-            completed = _complete_assignment(assignment, parent[0], where, problems)
+            if isinstance(assignment, AcceptedAssignment):
+                completed = _complete_accepted(assignment, parent[0], where, problems)
+            else:
+                completed = _complete_assignment(assignment, parent[0], where, problems)
             # One string object per HIT ID and status, not one per assignment.
             completed["HITId"] = parent[0].HITId
             completed["AssignmentStatus"] = sys.intern(assignment.AssignmentStatus)
             statuses[assignment.HITId][assignment.AssignmentStatus] += 1
+            hit_of_assignment[assignment.AssignmentId] = parent[0].HITId
             if not problems.lines:  # once anything is wrong, nothing will be loaded
-                completed_assignments.append(stored_assignment_fields(completed))
+                completed_assignments.append(records.Assignment(**completed))
+
+    bonuses: list[records.BonusPayment] = []
+    tokens: list[IdempotencyTokenRecord] = []
+    for source, document in documents:
+        for record, where in _records(source, document, problems, BonusPaymentRecord, consume):
+            if isinstance(record, BonusPaymentRecord):
+                bonus_hit = hit_of_assignment.get(record.AssignmentId)
+                if bonus_hit is None and held is not None:
+                    bonus_hit = held(record.AssignmentId)
+                if bonus_hit is None:
+                    problems.add(
+                        where,
+                        "AssignmentId",
+                        f"no assignment {record.AssignmentId} is in the fixtures",
+                    )
+                    continue
+                payment_id = record.PaymentId or derived_id(
+                    "bonus", f"{record.AssignmentId}:{len(bonuses)}:{record.GrantTime}"
+                )
+                bonuses.append(
+                    records.BonusPayment(
+                        WorkerId=record.WorkerId,
+                        BonusAmount=record.BonusAmount,
+                        AssignmentId=record.AssignmentId,
+                        Reason=record.Reason,
+                        GrantTime=record.GrantTime,
+                        HITId=bonus_hit,
+                        PaymentId=payment_id,
+                    )
+                )
+        for record, _ in _records(source, document, problems, IdempotencyTokenRecord, consume):
+            if isinstance(record, IdempotencyTokenRecord):
+                tokens.append(record)
     completed_hits = [
         _complete_hit(hit, statuses.get(hit_id, Counter()), where, now, problems)
         for hit_id, (hit, where) in hits.items()
     ]
     problems.raise_if_any()
-    return Dataset(hits=completed_hits, assignments=StoredRecords(completed_assignments))
+    account = singles.get(AccountRecord)
+    return Dataset(
+        hits=completed_hits,
+        assignments=completed_assignments,
+        hit_types=list(hit_types.values()),
+        bonuses=bonuses,
+        tokens=tokens,
+        balance=account.AvailableBalance if isinstance(account, AccountRecord) else None,
+        clock=singles.get(ClockRecord),  # type: ignore[arg-type]
+    )
+
+
+def _hit_type(record: HITTypeRecord) -> records.HITType:
+    fields = record.model_dump(exclude_none=True)
+    fields["QualificationRequirements"] = tuple(
+        _complete_requirement(q) for q in record.QualificationRequirements
+    )
+    return records.HITType(**fields)
+
+
+def implied_hit_type(hit: records.HIT) -> records.HITType:
+    """The HIT type a HIT loaded from fixtures belongs to, registered so it can be used."""
+    return records.HITType(
+        HITTypeId=hit.HITTypeId,
+        Title=hit.Title,
+        Description=hit.Description,
+        Reward=hit.Reward,
+        AssignmentDurationInSeconds=hit.AssignmentDurationInSeconds,
+        AutoApprovalDelayInSeconds=hit.AutoApprovalDelayInSeconds,
+        Keywords=hit.Keywords,
+        QualificationRequirements=hit.QualificationRequirements,
+    )
 
 
 def _records(
@@ -283,7 +392,7 @@ def _records(
                 )
             continue
         model, id_field, many = _SECTIONS[key]
-        if model is not wanted:
+        if model is not wanted and not (wanted is HIT and model in _WITH_HITS):
             continue
         if many and not isinstance(content, list):
             problems.add(source, None, f"{key} must be a list of records")
@@ -300,7 +409,10 @@ def _records(
                 problems.add(where, None, "a record must be a mapping of field names to values")
                 continue
             try:
-                yield model.model_validate(raw), where
+                if model is Assignment and raw.get("AssignmentStatus") == records.ACCEPTED:
+                    yield AcceptedAssignment.model_validate(raw), where
+                else:
+                    yield model.model_validate(raw), where
             except ValidationError as error:
                 for detail in error.errors():
                     problems.add(where, _field_name(detail["loc"]), _describe(detail))
@@ -366,11 +478,37 @@ def _complete_assignment(
     return {name: value for name, value in fields.items() if value is not None}
 
 
+def _complete_accepted(
+    assignment: AcceptedAssignment, hit: HIT, where: _Where, problems: _Problems
+) -> dict[str, Any]:
+    """Work in progress with its deadline: as stated, or AcceptTime + the HIT's duration."""
+    if assignment.AcceptTime > hit.Expiration:
+        problems.add(where, "AcceptTime", f"is after the HIT's Expiration ({hit.Expiration})")
+    if assignment.AcceptTime < hit.CreationTime:
+        problems.add(
+            where, "AcceptTime", f"is earlier than the HIT's CreationTime ({hit.CreationTime})"
+        )
+    deadline = assignment.Deadline or assignment.AcceptTime + timedelta(
+        seconds=hit.AssignmentDurationInSeconds
+    )
+    if not encodable(deadline):
+        problems.add(
+            where, "AcceptTime", f"plus the HIT's duration is out of range: {TIMESTAMP_RANGE}"
+        )
+    if deadline < assignment.AcceptTime:
+        problems.add(where, "Deadline", "is earlier than AcceptTime")
+    fields = assignment.model_dump(exclude_none=True)
+    fields.pop("Deadline", None)
+    fields["due"] = deadline
+    return fields
+
+
 def _complete_hit(
     hit: HIT, statuses: Counter[str], where: _Where, now: datetime, problems: _Problems
-) -> HIT:
+) -> records.HIT:
     """The HIT with its derived fields, given its assignments' statuses."""
     submitted = statuses["Submitted"]
+    accepted = statuses[records.ACCEPTED]
     completed = statuses["Approved"] + statuses["Rejected"]
     held = sum(statuses.values())
     if held > hit.MaxAssignments:
@@ -381,29 +519,30 @@ def _complete_hit(
         )
     if hit.Expiration < hit.CreationTime:
         problems.add(where, "Expiration", "is earlier than CreationTime")
-    pending, available, completed = _counters(hit, submitted, completed, where, problems)
+    pending, available, completed = _counters(hit, accepted, submitted, completed, where, problems)
     status = hit.HITStatus or _derived_status(hit, available, pending, now)
     if status == "Assignable" and available == 0:
         problems.add(where, "HITStatus", "is Assignable, but no assignment is available")
     if status == "Unassignable" and pending == 0:
         problems.add(where, "HITStatus", "is Unassignable, but no assignment is pending")
-    requirements = [_complete_requirement(q) for q in hit.QualificationRequirements]
-    hit_type_id = hit.HITTypeId or _derived_id("type", _type_properties(hit, requirements))
-    return hit.model_copy(
-        update={
-            "HITStatus": status,
-            "HITTypeId": hit_type_id,
-            "HITGroupId": hit.HITGroupId or _derived_id("group", hit_type_id),
-            "QualificationRequirements": requirements,
-            "NumberOfAssignmentsPending": pending,
-            "NumberOfAssignmentsAvailable": available,
-            "NumberOfAssignmentsCompleted": completed,
-        }
+    requirements = tuple(_complete_requirement(q) for q in hit.QualificationRequirements)
+    hit_type_id = hit.HITTypeId or derived_id("type", _type_properties(hit, requirements))
+    fields = hit.model_dump(exclude_none=True)
+    fields.update(
+        HITStatus=status,
+        HITTypeId=hit_type_id,
+        HITGroupId=hit.HITGroupId or derived_id("group", hit_type_id),
+        QualificationRequirements=requirements,
+        NumberOfAssignmentsPending=pending,
+        NumberOfAssignmentsAvailable=available,
+        NumberOfAssignmentsCompleted=completed,
+        submitted=submitted,
     )
+    return records.HIT(**fields)
 
 
 def _counters(
-    hit: HIT, submitted: int, completed: int, where: _Where, problems: _Problems
+    hit: HIT, accepted: int, submitted: int, completed: int, where: _Where, problems: _Problems
 ) -> tuple[int, int, int]:
     """Pending, Available and Completed: as stated, or derived from the HIT's assignments.
 
@@ -421,6 +560,15 @@ def _counters(
         completed = hit.NumberOfAssignmentsCompleted
     open_slots = max(hit.MaxAssignments - submitted - completed, 0)
     pending = hit.NumberOfAssignmentsPending
+    if pending is not None and pending < accepted:
+        problems.add(
+            where,
+            "NumberOfAssignmentsPending",
+            f"is {pending}, but {accepted} of its assignments are Accepted (leave it out to have"
+            f" it computed)",
+        )
+    if pending is None and accepted:
+        pending = accepted
     if pending is None:
         stated_available = hit.NumberOfAssignmentsAvailable or 0
         pending = max(open_slots - stated_available, 0) if hit.HITStatus == "Unassignable" else 0
@@ -455,7 +603,7 @@ def _complete_requirement(requirement: QualificationRequirement) -> Qualificatio
     )
 
 
-def _type_properties(hit: HIT, requirements: list[QualificationRequirement]) -> str:
+def _type_properties(hit: HIT, requirements: Sequence[QualificationRequirement]) -> str:
     # A HIT type is its property set: the same properties give the same HITTypeId.
     return orjson.dumps(
         [
@@ -468,17 +616,3 @@ def _type_properties(hit: HIT, requirements: list[QualificationRequirement]) -> 
             [q.to_api() for q in requirements],
         ]
     ).decode()
-
-
-_ID_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-
-
-@functools.lru_cache(maxsize=65536)  # HITs of one type share it: computed once per type
-def _derived_id(kind: str, seed: str) -> str:
-    """A stable 30-character ID in the real service's style, from a seed."""
-    number = int.from_bytes(hashlib.sha256(f"{kind}:{seed}".encode()).digest(), "big")
-    chars = ["3"]
-    for _ in range(29):
-        number, digit = divmod(number, len(_ID_ALPHABET))
-        chars.append(_ID_ALPHABET[digit])
-    return "".join(chars)

@@ -22,6 +22,7 @@ from pydantic import (
 )
 from pydantic_core import CoreSchema, core_schema
 
+from mockturk.domain.records import EMPTY_ANSWER
 from mockturk.quoted import python_text
 from mockturk.spec import load_spec, scalar_violations, string_fast_check
 from mockturk.wire import EARLIEST, LATEST, TIMESTAMP_RANGE, encodable, from_epoch_seconds
@@ -137,6 +138,12 @@ AssignmentDuration = Annotated[int, Field(ge=30, le=31_536_000)]  # 30 s to 365 
 JavaInteger = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]  # the model's Integer shape
 
 
+def _accepted(value: str) -> str:
+    if value != "Accepted":
+        raise ValueError("expected 'Accepted'")
+    return value
+
+
 class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
@@ -183,6 +190,61 @@ class HIT(Record):
     NumberOfAssignmentsCompleted: Count | None = None
 
 
+class AcceptedAssignment(Record):
+    """Work in progress, as exports keep it: accepted, not yet submitted (the API never shows
+    it, so the model has no shape for it)."""
+
+    AssignmentId: EntityId
+    WorkerId: CustomerId
+    HITId: EntityId
+    AssignmentStatus: Annotated[str, AfterValidator(_accepted)]
+    AcceptTime: Timestamp
+    Deadline: Timestamp | None = None
+
+
+class HITTypeRecord(Record):
+    """A registered HIT type (CreateHITType's properties), as exports keep it."""
+
+    HITTypeId: EntityId
+    Title: Text
+    Description: Text
+    Reward: CurrencyAmount
+    AssignmentDurationInSeconds: AssignmentDuration
+    AutoApprovalDelayInSeconds: AutoApprovalDelay = 2592000
+    Keywords: Text | None = None
+    QualificationRequirements: list[QualificationRequirement] = []
+    CreationTime: Timestamp | None = None
+
+
+class BonusPaymentRecord(Record):
+    WorkerId: CustomerId
+    BonusAmount: CurrencyAmount
+    AssignmentId: EntityId
+    Reason: Text
+    GrantTime: Timestamp
+    PaymentId: EntityId | None = None
+
+
+class IdempotencyTokenRecord(Record):
+    """A UniqueRequestToken the account has seen, refused again until ``Expires``."""
+
+    Operation: Text
+    Token: Text
+    Result: Text
+    Expires: Timestamp
+
+
+class ClockRecord(Record):
+    """The clock an export was taken at."""
+
+    Now: Timestamp
+    Frozen: bool = False
+
+
+class AccountRecord(Record):
+    AvailableBalance: CurrencyAmount
+
+
 class Assignment(Record):
     AssignmentId: EntityId
     WorkerId: CustomerId
@@ -194,8 +256,5 @@ class Assignment(Record):
     ApprovalTime: Timestamp | None = None
     RejectionTime: Timestamp | None = None
     Deadline: Timestamp | None = None
-    Answer: Text = (
-        '<?xml version="1.0" encoding="ASCII"?><QuestionFormAnswers xmlns="http://mechanicalturk'
-        '.amazonaws.com/AWSMechanicalTurkDataSchemas/2005-10-01/QuestionFormAnswers.xsd"/>'
-    )
+    Answer: Text = EMPTY_ANSWER
     RequesterFeedback: Text | None = None

@@ -89,5 +89,7 @@ class MTurkService:
         violations = self.spec.input_violations(operation, params)
         if violations:
             raise ValidationException(violations)
+        # Whatever fell due by now happens first: the request sees the world as of now.
+        self.context.account.catch_up()
         result = handler(self.context, params)
         return encode(self.spec.output_shape(operation), result)

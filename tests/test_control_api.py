@@ -410,7 +410,7 @@ def test_an_added_assignment_beyond_max_assignments_is_refused(server, start_sta
         control(server, "POST", "fixtures", {"Assignments": added}), 400, "InvalidFixtures"
     )
     assert problems_of(body)[0] == (
-        "the current state: HITs[1] (HITId 3STARTB), field 'MaxAssignments': is 2, but 3"
+        "the current state: HITs (HITId 3STARTB), field 'MaxAssignments': is 2, but 3"
         " assignments belong to it"
     )
     assert state(server) == start_state
@@ -566,7 +566,8 @@ NOT_A_MAPPING = "expected a mapping with HITs and/or Assignments at the top leve
         ("3", NOT_A_MAPPING),
         (
             {"Workers": []},
-            "unknown top-level key 'Workers' (expected HITs, HIT, Assignments, Assignment)",
+            "unknown top-level key 'Workers' (expected HITTypes, HITs, HIT, Assignments,"
+            " Assignment, BonusPayments, IdempotencyTokens, Account, Clock)",
         ),
         ({"HITs": {"HITId": "3X"}}, "HITs must be a list of records"),
         ({"HITs": ["3X"]}, "HITs[0]: a record must be a mapping of field names to values"),
@@ -680,7 +681,7 @@ def test_problems_in_held_records_name_the_current_state(server):
     problems = problems_of(body)
     assert len(problems) == 2
     for problem, assignment_id in zip(problems, ["3ASTARTA1", "3ASTARTA2"], strict=True):
-        assert problem.startswith("the current state: Assignments[")
+        assert problem.startswith("the current state: Assignments (")
         assert f"(AssignmentId {assignment_id}), field 'AcceptTime': is earlier than the HIT's" in (
             problem
         )
@@ -694,7 +695,7 @@ def test_a_duplicate_worker_is_reported_against_the_held_assignment(server):
     body = failed(control(server, "POST", "fixtures", document), 400, "InvalidFixtures")
     assert problems_of(body) == [
         "request body: Assignments[0] (AssignmentId 3ASECOND), field 'WorkerId': this worker"
-        " already holds an assignment of the HIT, at the current state: Assignments[2]"
+        " already holds an assignment of the HIT, at the current state: Assignments"
         " (AssignmentId 3ASTARTB1)"
     ]
 

@@ -24,7 +24,7 @@ from mockturk.account import Account
 from mockturk.clock import FixedClock
 from mockturk.fixtures import FixtureError, build_dataset, read_document
 from mockturk.models import HIT, Assignment, QualificationRequirement
-from mockturk.store import Store
+from mockturk.state.store import Store
 from mockturk.testing import InProcessServer, RemoteServer
 from mockturk.wire import EARLIEST, EPOCH, LATEST, MAX_EPOCH_SECONDS
 

@@ -537,10 +537,10 @@ QUALIFICATION = {"QualificationTypeId": "000000000000000000L0", "Comparator": "E
         ),
         pytest.param(
             [hit_record("3ABC")],
-            [assignment_record("3ASG", "3ABC", "A1WORKER", AssignmentStatus="Accepted")],
+            [assignment_record("3ASG", "3ABC", "A1WORKER", AssignmentStatus="Returned")],
             "Assignments[0] (AssignmentId 3ASG)",
             "AssignmentStatus",
-            "'Accepted'",
+            "'Returned'",
             id="bad-assignment-status",
         ),
         pytest.param(
@@ -738,7 +738,7 @@ def test_omitted_fields_get_their_defaults():
     assert hit.MaxAssignments == 1
     assert hit.AutoApprovalDelayInSeconds == DEFAULT_AUTO_APPROVAL_DELAY
     assert hit.HITReviewStatus == "NotReviewed"
-    assert hit.QualificationRequirements == []
+    assert list(hit.QualificationRequirements) == []
     assert (
         hit.NumberOfAssignmentsAvailable,
         hit.NumberOfAssignmentsPending,

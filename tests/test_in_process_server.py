@@ -30,7 +30,7 @@ import mockturk
 from mockturk.account import Account
 from mockturk.clock import FixedClock, epoch_millis
 from mockturk.fixtures import FixtureError, build_dataset
-from mockturk.store import Store
+from mockturk.state.store import Store
 from mockturk.testing import InProcessServer, RemoteServer, ServerError, serve
 
 THREAD_NAME = "mockturk-server"
@@ -501,12 +501,12 @@ def test_a_fixed_clock_stamps_errors_and_derives_statuses():
             mturk.get_assignment(AssignmentId="3NOSUCH")
         now = server.on_loop(lambda account: account.clock.now())
         assert caught.value.response["Error"]["Message"].endswith(f"({epoch_millis(now)})")
-        # A later load is checked at the clock's new time: past the Expiration. The clock is
-        # the server's: it is set on the server's loop.
+        # Past the Expiration, the held HIT has expired, and a later load is checked at the
+        # clock's new time. The clock is the server's: it is set on the server's loop.
         server.on_loop(lambda _: clock.set(datetime(2026, 12, 1, tzinfo=UTC)))
         server.load({"HITs": [{**open_hit, "HITId": "3LATE"}]})
         statuses = {h["HITId"]: h["HITStatus"] for h in server.state()["HITs"]}
-        assert statuses == {"3OPEN": "Assignable", "3LATE": "Reviewable"}
+        assert statuses == {"3OPEN": "Reviewable", "3LATE": "Reviewable"}
 
 
 # --- on_loop, and the server's own parts --------------------------------------------------------

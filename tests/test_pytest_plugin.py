@@ -364,7 +364,7 @@ def test_an_internal_fault_fails_the_test_at_teardown(pytester):
         pytester,
         "test_fault",
         """
-        from mockturk.store import Store
+        from mockturk.state.store import Store
 
         def test_1_hits_a_fault(mturk_client, monkeypatch):
             def broken(*args, **kwargs):

@@ -29,7 +29,7 @@ from support import checked
 from mockturk.errors import RequestError
 from mockturk.models import HIT
 from mockturk.pagination import TokenCodec
-from mockturk.stored import Stored
+from mockturk.state.store import Row
 from mockturk.testing import InProcessServer, serve
 from mockturk.wire import to_micros
 
@@ -111,7 +111,7 @@ def loaded(scratch: tuple[InProcessServer, Any]) -> tuple[InProcessServer, Any]:
 # --- Helpers ------------------------------------------------------------------------------------
 
 
-def stored_hit(server: InProcessServer, hit_id: str) -> Stored[HIT] | None:
+def stored_hit(server: InProcessServer, hit_id: str) -> Row[HIT] | None:
     """The HIT as the server holds it, read on the server's own event loop."""
     return server.on_loop(lambda account: account.store.hit(hit_id))
 

@@ -1,19 +1,24 @@
-"""Operations on assignments."""
+"""Operations on assignments: reading them."""
 
 from __future__ import annotations
 
-from mockturk.errors import assignment_does_not_exist, hit_does_not_exist
+from mockturk.errors import assignment_does_not_exist, hit_does_not_exist, invalid_assignment_state
 from mockturk.operations.context import Context, Params, Result
+
+# GetAssignment on work in progress: the real text, "Reviewable" standing for Submitted.
+_SHOWN_STATUSES = "Reviewable,Approved,Rejected"
 
 
 def get_assignment(ctx: Context, params: Params) -> Result:
     """A submitted, approved or rejected assignment and its HIT, unless the HIT was deleted."""
     assignment_id = params["AssignmentId"]
-    stored = ctx.store.assignment(assignment_id)
-    hit = ctx.store.hit(stored.hit_id) if stored is not None else None
-    if stored is None or hit is None:
+    row = ctx.store.assignment_entry(assignment_id)
+    hit = ctx.store.hit(row.record.HITId) if row is not None else None
+    if row is None or hit is None:
         raise assignment_does_not_exist(assignment_id)
-    return {"Assignment": stored.wire, "HIT": hit.wire}
+    if not row.record.visible:
+        raise invalid_assignment_state(_SHOWN_STATUSES)
+    return {"Assignment": row.wire, "HIT": hit.wire}
 
 
 def list_assignments_for_hit(ctx: Context, params: Params) -> Result:

@@ -6,10 +6,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from mockturk.account import Account
 from mockturk.clock import Clock
 from mockturk.pagination import Cursor, TokenCodec, page_body, page_size
 from mockturk.spec import ServiceSpec
-from mockturk.store import Page, Store
+from mockturk.state.store import Page, Store
 
 Params = dict[str, Any]
 Result = dict[str, Any]
@@ -18,9 +19,17 @@ Result = dict[str, Any]
 @dataclass(frozen=True)
 class Context:
     spec: ServiceSpec
-    store: Store
+    account: Account
     tokens: TokenCodec
-    clock: Clock
+
+    @property
+    def store(self) -> Store:
+        """The tables, for reading; changes go through ``account.transaction()``."""
+        return self.account.store
+
+    @property
+    def clock(self) -> Clock:
+        return self.account.clock
 
     def page(
         self,

@@ -40,6 +40,20 @@ class Listing:
         self.keys.insert(index, key)
         self.wires.insert(index, wire)
 
+    def add_many(self, entries: list[tuple[Cursor, RawJSON]]) -> None:
+        """Add several entries: one by one when few, else merged and sorted once (a bulk load)."""
+        if len(entries) * 8 < len(self.keys):
+            for key, wire in entries:
+                self.add(key, wire)
+            return
+        merged = Listing.sorted_from([*zip(self.keys, self.wires, strict=True), *entries])
+        self.keys, self.wires = merged.keys, merged.wires
+
+    def replace(self, key: Cursor, wire: RawJSON) -> None:
+        """New bytes for an entry whose key stays."""
+        index = bisect_left(self.keys, key)
+        self.wires[index] = wire
+
     def discard(self, key: Cursor) -> None:
         index = bisect_left(self.keys, key)
         if index < len(self.keys) and self.keys[index] == key:

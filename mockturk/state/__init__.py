@@ -1,0 +1,1 @@
+"""The account's mutable state: tables, their sorted views, the timeline, and the commit path."""

@@ -1,0 +1,340 @@
+"""The in-memory tables: records, their wire bytes, and the ordered views the listings page over.
+
+Each record is kept as a :class:`Row`: the domain record, its response JSON encoded once when
+it was committed (the wire cache), and its sort key. A request joins cached bytes; a page is
+two slices of a sorted view, so it costs the same at any store size:
+
+- ListHITs: every HIT that is not Disposed, newest first: key ``(-CreationTime µs, HITId)``.
+- ListAssignmentsForHIT: per HIT, the assignments the API shows (work in progress is not), by
+  SubmitTime: key ``(SubmitTime µs, AssignmentId)``, once for all and once per status.
+- ListReviewableHITs: per status (Reviewable, Reviewing), for all HIT types and per type, in
+  ListHITs' order.
+- ListBonusPayments: per HIT and per assignment, by GrantTime.
+
+Only a :class:`~mockturk.state.transaction.Transaction` changes the tables (its commit calls
+the ``put``/``remove`` methods here), so records, views, balance and timeline change together.
+Everything happens on the event loop, between awaits, so no lock is needed.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, fields
+from decimal import Decimal
+from itertools import islice
+from typing import Any, Generic, TypeVar
+
+import orjson
+
+from mockturk.domain.money import Ledger
+from mockturk.domain.records import (
+    ACCEPTED,
+    DISPOSED,
+    HIT,
+    REVIEWABLE,
+    REVIEWING,
+    Assignment,
+    BonusPayment,
+    DomainRecord,
+    HITType,
+)
+from mockturk.pagination import Cursor
+from mockturk.state.listing import Listing
+from mockturk.state.timeline import Timeline
+from mockturk.wire import RawJSON, RawJSONList, encode_record, to_micros
+
+R = TypeVar("R", bound=DomainRecord)
+
+ALL = "*"  # the view holding every entry (no status or HIT type is "*")
+REVIEW_STATUSES = (REVIEWABLE, REVIEWING)
+
+
+@dataclass(frozen=True, slots=True)
+class Row(Generic[R]):
+    """A record, its wire bytes, and its place in its listing (None: not listed)."""
+
+    record: R
+    wire: RawJSON
+    key: Cursor | None
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """Records of a listing, in order, and the position of the last (None when empty)."""
+
+    records: RawJSONList
+    last: Cursor | None
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A UniqueRequestToken seen: what it created, and until when a repeat is refused."""
+
+    operation: str
+    token: str
+    result: str
+    expires: int  # epoch µs
+
+
+def hit_row(hit: HIT) -> Row[HIT]:
+    data = encode_record(hit.to_api())
+    return Row(hit, RawJSON(data), (-to_micros(hit.CreationTime), hit.HITId))
+
+
+def assignment_row(assignment: Assignment) -> Row[Assignment]:
+    data = encode_record(assignment.to_api())
+    key = (
+        (to_micros(assignment.SubmitTime), assignment.AssignmentId)
+        if assignment.SubmitTime is not None and assignment.visible
+        else None
+    )
+    return Row(assignment, RawJSON(data), key)
+
+
+def bonus_row(bonus: BonusPayment) -> Row[BonusPayment]:
+    data = encode_record(bonus.to_api())
+    return Row(bonus, RawJSON(data), (to_micros(bonus.GrantTime), bonus.PaymentId))
+
+
+@dataclass
+class Tables:
+    """Every part of the state. Snapshots copy each field, so none can be forgotten."""
+
+    hit_types: dict[str, HITType] = field(default_factory=dict)
+    hits: dict[str, Row[HIT]] = field(default_factory=dict)
+    assignments: dict[str, Row[Assignment]] = field(default_factory=dict)
+    listed_hits: Listing = field(default_factory=Listing)
+    # HIT -> status (or ALL) -> the HIT's visible assignments
+    by_hit: dict[str, dict[str, Listing]] = field(default_factory=dict)
+    # HIT -> IDs of its assignments in progress
+    in_progress: dict[str, dict[str, None]] = field(default_factory=dict)
+    # (HITId, WorkerId) -> the AssignmentId that worker holds (in progress or submitted)
+    workers: dict[tuple[str, str], str] = field(default_factory=dict)
+    # (status, HITTypeId or ALL) -> HITs in review, as {"HITId"} entries
+    reviewable: dict[tuple[str, str], Listing] = field(default_factory=dict)
+    bonuses: dict[str, Row[BonusPayment]] = field(default_factory=dict)
+    # "hit:<HITId>" / "assignment:<AssignmentId>" -> bonus payments
+    bonuses_by: dict[str, Listing] = field(default_factory=dict)
+    held: dict[str, Decimal] = field(default_factory=dict)  # liability per HIT
+    ledger: Ledger = field(default_factory=Ledger)
+    tokens: dict[tuple[str, str], Token] = field(default_factory=dict)
+    timeline: Timeline = field(default_factory=Timeline)
+    serial: int = 0  # IDs issued so far
+
+
+def _copied(value: Any) -> Any:
+    if isinstance(value, Listing | Timeline):
+        return value.copy()
+    if isinstance(value, dict):
+        return {key: _copied(item) for key, item in value.items()}
+    return value  # records, rows, amounts and numbers are immutable
+
+
+class Store:
+    def __init__(self, seed: str = "mockturk") -> None:
+        self.seed = seed
+        self.t = Tables()
+
+    def clear(self) -> None:
+        self.t = Tables()
+
+    def snapshot(self) -> Tables:
+        """The state as it is now (an independent copy: records themselves are immutable)."""
+        return Tables(**{f.name: _copied(getattr(self.t, f.name)) for f in fields(Tables)})
+
+    def restore(self, snapshot: Tables) -> None:
+        """Return to a snapshot (which stays unchanged, so it can be restored again)."""
+        self.t = Tables(**{f.name: _copied(getattr(snapshot, f.name)) for f in fields(Tables)})
+
+    # --- Reading ---------------------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        return {"HITs": len(self.t.hits), "Assignments": len(self.t.assignments)}
+
+    def all_hit_types(self) -> Iterable[HITType]:
+        return self.t.hit_types.values()
+
+    def all_hits(self) -> Iterable[Row[HIT]]:
+        """Every HIT, Disposed ones included, in the order they were stored."""
+        return self.t.hits.values()
+
+    def all_assignments(self) -> Iterable[Row[Assignment]]:
+        return self.t.assignments.values()
+
+    def all_bonuses(self) -> Iterable[Row[BonusPayment]]:
+        return self.t.bonuses.values()
+
+    def hit_type(self, hit_type_id: str) -> HITType | None:
+        return self.t.hit_types.get(hit_type_id)
+
+    def hit_entry(self, hit_id: str) -> Row[HIT] | None:
+        """A HIT, Disposed or not."""
+        return self.t.hits.get(hit_id)
+
+    def hit(self, hit_id: str) -> Row[HIT] | None:
+        """A HIT that has not been deleted (Disposed HITs count as deleted)."""
+        row = self.t.hits.get(hit_id)
+        return row if row is not None and row.record.HITStatus != DISPOSED else None
+
+    def assignment_entry(self, assignment_id: str) -> Row[Assignment] | None:
+        """An assignment in any state, whether or not its HIT was deleted."""
+        return self.t.assignments.get(assignment_id)
+
+    def assignment(self, assignment_id: str) -> Row[Assignment] | None:
+        """An assignment the API shows: not in progress, and its HIT not deleted."""
+        row = self.t.assignments.get(assignment_id)
+        if row is None or not row.record.visible or self.hit(row.record.HITId) is None:
+            return None
+        return row
+
+    def assignments_of(self, hit_id: str) -> list[Assignment]:
+        """Every assignment of a HIT, in progress included."""
+        visible = self.t.by_hit.get(hit_id, {}).get(ALL)
+        ids = [key[1] for key in visible.keys] if visible is not None else []
+        ids += list(self.t.in_progress.get(hit_id, ()))
+        return [self.t.assignments[i].record for i in ids]
+
+    def worker_assignment(self, hit_id: str, worker_id: str) -> str | None:
+        return self.t.workers.get((hit_id, worker_id))
+
+    def bonus(self, payment_id: str) -> Row[BonusPayment] | None:
+        return self.t.bonuses.get(payment_id)
+
+    def token(self, operation: str, token: str) -> Token | None:
+        return self.t.tokens.get((operation, token))
+
+    def hits_page(self, after: Cursor | None, limit: int) -> Page:
+        return _page(*self.t.listed_hits.after(after, limit))
+
+    def reviewable_page(
+        self, status: str, hit_type_id: str | None, after: Cursor | None, limit: int
+    ) -> Page:
+        listing = self.t.reviewable.get((status, hit_type_id or ALL))
+        return _page(*listing.after(after, limit)) if listing else Page(RawJSONList(), None)
+
+    def bonuses_page(self, scope: str, after: Cursor | None, limit: int) -> Page:
+        listing = self.t.bonuses_by.get(scope)
+        return _page(*listing.after(after, limit)) if listing else Page(RawJSONList(), None)
+
+    def assignments_page(
+        self, hit_id: str, statuses: Sequence[str] | None, after: Cursor | None, limit: int
+    ) -> Page:
+        """A page of a HIT's assignments with any of ``statuses`` (``None``: every status)."""
+        by_status = self.t.by_hit.get(hit_id, {})
+        wanted = [ALL] if statuses is None else statuses
+        found = [by_status[s].after(after, limit) for s in wanted if s in by_status]
+        if len(found) <= 1:
+            return _page(*found[0]) if found else Page(RawJSONList(), None)
+        merged = list(
+            islice(heapq.merge(*(zip(keys, wires, strict=True) for keys, wires in found)), limit)
+        )
+        return _page([key for key, _ in merged], RawJSONList(wire for _, wire in merged))
+
+    # --- Changing (the commit path's own methods) ------------------------------------------------
+
+    def put_hit_type(self, hit_type: HITType) -> None:
+        self.t.hit_types[hit_type.HITTypeId] = hit_type
+
+    def put_hits(self, hits: Sequence[HIT]) -> None:
+        """Add HITs, or replace them (their assignments stay)."""
+        listed: list[tuple[Cursor, RawJSON]] = []
+        in_review: dict[tuple[str, str], list[tuple[Cursor, RawJSON]]] = {}
+        for hit in hits:
+            old = self.t.hits.get(hit.HITId)
+            if old is not None:
+                self._unlist_hit(old)
+            row = hit_row(hit)
+            self.t.hits[hit.HITId] = row
+            self.t.by_hit.setdefault(hit.HITId, {ALL: Listing()})
+            assert row.key is not None
+            if hit.HITStatus != DISPOSED:
+                listed.append((row.key, row.wire))
+            if hit.HITStatus in REVIEW_STATUSES:
+                entry = (row.key, RawJSON(orjson.dumps({"HITId": hit.HITId})))
+                for scope in ((hit.HITStatus, ALL), (hit.HITStatus, hit.HITTypeId)):
+                    in_review.setdefault(scope, []).append(entry)
+        self.t.listed_hits.add_many(listed)
+        for scope, entries in in_review.items():
+            self.t.reviewable.setdefault(scope, Listing()).add_many(entries)
+
+    def put_hit(self, hit: HIT) -> None:
+        self.put_hits([hit])
+
+    def put_assignment(self, assignment: Assignment) -> None:
+        self.put_assignments([assignment])
+
+    def _unlist_hit(self, old: Row[HIT]) -> None:
+        assert old.key is not None
+        self.t.listed_hits.discard(old.key)
+        status = old.record.HITStatus
+        if status in REVIEW_STATUSES:
+            for scope in ((status, ALL), (status, old.record.HITTypeId)):
+                listing = self.t.reviewable.get(scope)
+                if listing is not None:
+                    listing.discard(old.key)
+
+    def remove_hit(self, hit_id: str) -> None:
+        """Forget a HIT and its assignments entirely (as after the real service purges it)."""
+        for assignment in self.assignments_of(hit_id):
+            self.remove_assignment(assignment.AssignmentId)
+        old = self.t.hits.pop(hit_id)
+        self._unlist_hit(old)
+        del self.t.by_hit[hit_id]
+        self.t.in_progress.pop(hit_id, None)
+
+    def put_assignments(self, assignments: Sequence[Assignment]) -> None:
+        """Add assignments to stored HITs, or replace them."""
+        listed: dict[str, dict[str, list[tuple[Cursor, RawJSON]]]] = {}
+        for assignment in assignments:
+            if assignment.HITId not in self.t.hits:
+                raise KeyError(f"no HIT {assignment.HITId}")
+            if assignment.AssignmentId in self.t.assignments:
+                self.remove_assignment(assignment.AssignmentId)
+            row = assignment_row(assignment)
+            self.t.assignments[assignment.AssignmentId] = row
+            self.t.workers[(assignment.HITId, assignment.WorkerId)] = assignment.AssignmentId
+            if row.key is None:
+                self.t.in_progress.setdefault(assignment.HITId, {})[assignment.AssignmentId] = None
+                continue
+            by_status = listed.setdefault(assignment.HITId, {})
+            entry = (row.key, row.wire)
+            by_status.setdefault(ALL, []).append(entry)
+            by_status.setdefault(assignment.AssignmentStatus, []).append(entry)
+        for hit_id, by_status in listed.items():
+            views = self.t.by_hit[hit_id]
+            for status, entries in by_status.items():
+                views.setdefault(status, Listing()).add_many(entries)
+
+    def remove_assignment(self, assignment_id: str) -> None:
+        old = self.t.assignments.pop(assignment_id)
+        record = old.record
+        if self.t.workers.get((record.HITId, record.WorkerId)) == assignment_id:
+            del self.t.workers[(record.HITId, record.WorkerId)]
+        if old.key is None:
+            self.t.in_progress.get(record.HITId, {}).pop(assignment_id, None)
+            return
+        views = self.t.by_hit[record.HITId]
+        views[ALL].discard(old.key)
+        views[record.AssignmentStatus].discard(old.key)
+
+    def put_bonus(self, bonus: BonusPayment) -> None:
+        row = bonus_row(bonus)
+        self.t.bonuses[bonus.PaymentId] = row
+        assert row.key is not None
+        for scope in (f"hit:{bonus.HITId}", f"assignment:{bonus.AssignmentId}"):
+            self.t.bonuses_by.setdefault(scope, Listing()).add(row.key, row.wire)
+
+    def put_token(self, token: Token) -> None:
+        self.t.tokens[(token.operation, token.token)] = token
+
+    def next_serial(self) -> int:
+        self.t.serial += 1
+        return self.t.serial
+
+
+def _page(keys: list[Cursor], wires: RawJSONList) -> Page:
+    return Page(wires, keys[-1] if keys else None)
+
+
+__all__ = ["ACCEPTED", "ALL", "Page", "Row", "Store", "Tables", "Token"]

@@ -1,0 +1,49 @@
+"""What falls due, and when: a heap of (due instant, order of scheduling, kind, record ID).
+
+Entries are never removed when plans change: when one falls due, the commit path checks that
+the record still is what the entry was scheduled for (a submitted assignment whose
+AutoApprovalTime is this instant, say) and otherwise ignores it. So rescheduling is adding.
+"""
+
+from __future__ import annotations
+
+import heapq
+from datetime import datetime
+
+from mockturk.wire import to_micros
+
+# Kinds of entries.
+ABANDON = "abandon"  # work in progress reaches its deadline
+AUTO_APPROVE = "auto-approve"  # submitted work reaches its AutoApprovalTime
+EXPIRE = "expire"  # a HIT reaches its Expiration
+DISPOSE = "dispose"  # a HIT is disposed of 120 days after it expired
+
+Entry = tuple[int, int, str, str]
+
+
+class Timeline:
+    __slots__ = ("_heap", "_serial")
+
+    def __init__(self, heap: list[Entry] | None = None, serial: int = 0) -> None:
+        self._heap: list[Entry] = heap if heap is not None else []
+        self._serial = serial
+
+    def copy(self) -> Timeline:
+        return Timeline(list(self._heap), self._serial)
+
+    def __len__(self) -> int:
+        return len(self._heap)
+
+    def schedule(self, due: datetime, kind: str, record_id: str) -> None:
+        self._serial += 1
+        heapq.heappush(self._heap, (to_micros(due), self._serial, kind, record_id))
+
+    def next_due(self) -> int | None:
+        """The earliest due instant, in epoch microseconds (None when nothing is planned)."""
+        return self._heap[0][0] if self._heap else None
+
+    def pop_due(self, now: datetime) -> Entry | None:
+        """The earliest entry due at or before ``now``, taken off the timeline."""
+        if self._heap and self._heap[0][0] <= to_micros(now):
+            return heapq.heappop(self._heap)
+        return None
