@@ -173,9 +173,9 @@ class Account:
             if row is None:
                 continue
             if hit_id not in given_hits:
-                hits.append(_rederived(_exported(row.record)))
+                hits.append(_rederived(exported(row.record)))
             assignments.extend(
-                _exported(a)
+                exported(a)
                 for a in self.store.assignments_of(hit_id)
                 if a.AssignmentId not in given_assignments
             )
@@ -188,12 +188,12 @@ class Account:
         self.catch_up()
         store = self.store
         state: dict[str, Any] = {}
-        hit_types = [_exported(t) for t in store.all_hit_types() if t.CreationTime is not None]
+        hit_types = [exported(t) for t in store.all_hit_types() if t.CreationTime is not None]
         if hit_types:
             state["HITTypes"] = hit_types
-        state["HITs"] = [_exported(row.record) for row in store.all_hits()]
-        state["Assignments"] = [_exported(row.record) for row in store.all_assignments()]
-        bonuses = [_exported(row.record) for row in store.all_bonuses()]
+        state["HITs"] = [exported(row.record) for row in store.all_hits()]
+        state["Assignments"] = [exported(row.record) for row in store.all_assignments()]
+        bonuses = [exported(row.record) for row in store.all_bonuses()]
         if bonuses:
             state["BonusPayments"] = bonuses
         now = to_micros(self.clock.now())
@@ -238,7 +238,7 @@ def _records_by_id(
     }
 
 
-def _exported(record: DomainRecord) -> dict[str, Any]:
+def exported(record: DomainRecord) -> dict[str, Any]:
     return {name: _plain(value) for name, value in record.to_state().items()}
 
 

@@ -25,6 +25,7 @@ from mockturk.serverlog import RequestLog, logging_request_log, request_message
 from mockturk.service import MTurkService
 from mockturk.spec import load_spec
 from mockturk.state.store import Store
+from mockturk.worker.endpoints import EXTERNAL_SUBMIT, WorkerEndpoints
 
 ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
 
@@ -84,8 +85,18 @@ def create_app(
         Route(f"{PREFIX}/{name}", guarded(endpoint, method), methods=ANY_METHOD)
         for name, (method, endpoint) in control.endpoints().items()
     ]
+    workers = WorkerEndpoints(account)
+    worker_routes = [
+        Route(path, guarded(endpoint, "POST"), methods=ANY_METHOD)
+        for path, endpoint in workers.routes().items()
+    ]
+    worker_routes.append(Route(EXTERNAL_SUBMIT, workers.external_submit, methods=["POST"]))
     framework = Starlette(
-        routes=[*control_routes, Route("/{path:path}", unknown_path, methods=ANY_METHOD)],
+        routes=[
+            *control_routes,
+            *worker_routes,
+            Route("/{path:path}", unknown_path, methods=ANY_METHOD),
+        ],
         exception_handlers={HTTPException: http_error, Exception: internal_error},
     )
     app = MockTurkApp(service, framework, request_log)

@@ -23,6 +23,7 @@ import yaml
 from pydantic import ValidationError
 
 from mockturk.domain import records
+from mockturk.domain.hit_types import complete_requirement, hit_group_id, hit_type_id
 from mockturk.domain.ids import derived_id
 from mockturk.models import (
     HIT,
@@ -33,7 +34,6 @@ from mockturk.models import (
     ClockRecord,
     HITTypeRecord,
     IdempotencyTokenRecord,
-    QualificationRequirement,
     Record,
 )
 from mockturk.quoted import clipped, python_text
@@ -344,7 +344,7 @@ def build_dataset(
 def _hit_type(record: HITTypeRecord) -> records.HITType:
     fields = record.model_dump(exclude_none=True)
     fields["QualificationRequirements"] = tuple(
-        _complete_requirement(q) for q in record.QualificationRequirements
+        complete_requirement(q) for q in record.QualificationRequirements
     )
     return records.HITType(**fields)
 
@@ -525,13 +525,13 @@ def _complete_hit(
         problems.add(where, "HITStatus", "is Assignable, but no assignment is available")
     if status == "Unassignable" and pending == 0:
         problems.add(where, "HITStatus", "is Unassignable, but no assignment is pending")
-    requirements = tuple(_complete_requirement(q) for q in hit.QualificationRequirements)
-    hit_type_id = hit.HITTypeId or derived_id("type", _type_properties(hit, requirements))
+    requirements = tuple(complete_requirement(q) for q in hit.QualificationRequirements)
+    type_id = hit.HITTypeId or hit_type_id(hit, requirements)
     fields = hit.model_dump(exclude_none=True)
     fields.update(
         HITStatus=status,
-        HITTypeId=hit_type_id,
-        HITGroupId=hit.HITGroupId or derived_id("group", hit_type_id),
+        HITTypeId=type_id,
+        HITGroupId=hit.HITGroupId or hit_group_id(type_id),
         QualificationRequirements=requirements,
         NumberOfAssignmentsPending=pending,
         NumberOfAssignmentsAvailable=available,
@@ -589,30 +589,3 @@ def _derived_status(hit: HIT, available: int, pending: int, now: datetime) -> st
     if available > 0 and now < hit.Expiration:
         return "Assignable"
     return "Unassignable" if pending > 0 else "Reviewable"
-
-
-def _complete_requirement(requirement: QualificationRequirement) -> QualificationRequirement:
-    guarded = requirement.ActionsGuarded
-    to_preview = requirement.RequiredToPreview
-    if guarded is None:
-        guarded = "PreviewAndAccept" if to_preview else "Accept"
-    if to_preview is None:
-        to_preview = guarded != "Accept"
-    return requirement.model_copy(
-        update={"ActionsGuarded": guarded, "RequiredToPreview": to_preview}
-    )
-
-
-def _type_properties(hit: HIT, requirements: Sequence[QualificationRequirement]) -> str:
-    # A HIT type is its property set: the same properties give the same HITTypeId.
-    return orjson.dumps(
-        [
-            hit.Title,
-            hit.Description,
-            hit.Reward,
-            hit.Keywords,
-            hit.AssignmentDurationInSeconds,
-            hit.AutoApprovalDelayInSeconds,
-            [q.to_api() for q in requirements],
-        ]
-    ).decode()

@@ -24,6 +24,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol, TypeVar
@@ -73,6 +74,8 @@ class MockTurk(Protocol):
     def state(self) -> dict[str, list[dict[str, Any]]]: ...
 
     def take_faults(self) -> list[BaseException]: ...
+
+    def worker(self, worker_id: str) -> Worker: ...
 
 
 def serve(
@@ -383,6 +386,10 @@ class InProcessServer:
         """Every record, in the fixture format."""
         return self.on_loop(lambda account: account.state())
 
+    def worker(self, worker_id: str) -> Worker:
+        """A simulated worker (see :class:`Worker`), working through this server's HTTP API."""
+        return Worker(self.endpoint_url, worker_id, self._start_timeout)
+
     def take_faults(self) -> list[BaseException]:
         """The internal faults since the last call (each already answered with a 500).
 
@@ -453,33 +460,115 @@ class RemoteServer:
     def _request(
         self, method: str, name: str, query: dict[str, str] | None = None, body: Any = None
     ) -> dict[str, Any]:
-        url = f"{self.endpoint_url}/_mockturk/{name}"
-        if query:
-            url += "?" + urllib.parse.urlencode(query)
-        data = orjson.dumps(body) if body is not None else None
-        request = urllib.request.Request(
-            url, data=data, method=method, headers={"Content-Type": "application/json"}
-        )
+        return control_request(self.endpoint_url, method, name, query, body, self._timeout)
+
+    def worker(self, worker_id: str) -> Worker:
+        """A simulated worker (see :class:`Worker`)."""
+        return Worker(self.endpoint_url, worker_id, self._timeout)
+
+
+class ControlError(ServerError):
+    """The control API refused a request: its HTTP status, error code and message."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+def control_request(
+    endpoint_url: str,
+    method: str,
+    name: str,
+    query: dict[str, str] | None = None,
+    body: Any = None,
+    timeout: float = 30.0,
+) -> dict[str, Any]:
+    """One request to a server's control API; its JSON answer, or ControlError."""
+    url = f"{endpoint_url}/_mockturk/{name}"
+    if query:
+        url += "?" + urllib.parse.urlencode(query)
+    data = orjson.dumps(body) if body is not None else None
+    request = urllib.request.Request(
+        url, data=data, method=method, headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            document = orjson.loads(response.read())
+    except urllib.error.HTTPError as error:
+        payload = error.read()
         try:
-            with urllib.request.urlopen(request, timeout=self._timeout) as response:
-                document = orjson.loads(response.read())
-        except urllib.error.HTTPError as error:
-            payload = error.read()
-            try:
-                answer = orjson.loads(payload)
-            except orjson.JSONDecodeError:
-                answer = {}
-            message = answer.get("message") or payload.decode(errors="replace")
-            if answer.get("error") == "InvalidFixtures":
-                raise FixtureError(message, answer.get("problems")) from None
-            raise ServerError(f"{method} {url}: HTTP {error.code}: {message}") from None
-        except urllib.error.URLError as error:
-            raise ServerError(
-                f"mockturk at {self.endpoint_url} cannot be reached: {error}"
-            ) from None
-        if not isinstance(document, dict):
-            raise ServerError(f"{method} {url}: the answer is not a JSON object: {document!r:.200}")
-        return document
+            answer = orjson.loads(payload)
+        except orjson.JSONDecodeError:
+            answer = None
+        if not isinstance(answer, dict):
+            answer = {}
+        message = answer.get("message") or payload.decode(errors="replace")
+        if answer.get("error") == "InvalidFixtures":
+            raise FixtureError(message, answer.get("problems")) from None
+        raise ControlError(error.code, str(answer.get("error") or "HTTPError"), message) from None
+    except urllib.error.URLError as error:
+        raise ServerError(f"mockturk at {endpoint_url} cannot be reached: {error}") from None
+    if not isinstance(document, dict):
+        raise ServerError(f"{method} {url}: the answer is not a JSON object: {document!r:.200}")
+    return document
+
+
+class Worker:
+    """A simulated worker: accepts HITs and does them, as a person on the worker site would.
+
+        work = server.worker("A1EXAMPLEWORKER").accept(hit_id)
+        work.submit({"answer": "yes"})          # or work.return_()
+
+    Errors (the HIT cannot be accepted, the work was already submitted...) raise
+    :class:`ControlError` with the control API's code and message.
+    """
+
+    def __init__(self, endpoint_url: str, worker_id: str, timeout: float = 30.0) -> None:
+        self.endpoint_url = endpoint_url
+        self.worker_id = worker_id
+        self._timeout = timeout
+
+    def accept(self, hit_id: str) -> Work:
+        answer = self._post(f"workers/{_path(self.worker_id)}/accept", {"HITId": hit_id})
+        return Work(self, answer)
+
+    def _post(self, name: str, body: Any = None) -> dict[str, Any]:
+        return control_request(self.endpoint_url, "POST", name, None, body, self._timeout)
+
+
+class Work:
+    """An accepted assignment, in progress until submitted, returned or past its Deadline."""
+
+    def __init__(self, worker: Worker, accepted: dict[str, Any]) -> None:
+        self._worker = worker
+        self.assignment_id: str = accepted["AssignmentId"]
+        self.hit_id: str = accepted["HITId"]
+        self.worker_id: str = accepted["WorkerId"]
+        self.accept_time = _instant(accepted["AcceptTime"])
+        self.deadline = _instant(accepted["Deadline"])
+
+    def submit(
+        self, answers: Mapping[str, str] | None = None, *, answer: str | None = None
+    ) -> dict[str, Any]:
+        """Hand the work in: ``answers`` (field -> text, each one FreeText answer, as a task
+        page's form gives them) or a whole QuestionFormAnswers document as ``answer``. Returns
+        the assignment as the server now holds it (timestamps as ISO 8601)."""
+        body = {"Answer": answer} if answer is not None else {"answers": dict(answers or {})}
+        return self._worker._post(f"assignments/{_path(self.assignment_id)}/submit", body)
+
+    def return_(self) -> dict[str, Any]:
+        """Give the assignment back; its slot is offered again unless the HIT has expired."""
+        return self._worker._post(f"assignments/{_path(self.assignment_id)}/return")
+
+
+def _path(part: str) -> str:
+    return urllib.parse.quote(part, safe="")
+
+
+def _instant(text: str) -> datetime:
+    return datetime.fromisoformat(text)
 
 
 def _as_json(name: str, document: Any) -> orjson.Fragment:
@@ -491,11 +580,14 @@ def _as_json(name: str, document: Any) -> orjson.Fragment:
 
 
 __all__ = [
+    "ControlError",
     "FixtureError",
     "InProcessServer",
     "MockTurk",
     "RemoteServer",
     "ServerError",
+    "Work",
+    "Worker",
     "boto3_client",
     "serve",
 ]

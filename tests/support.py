@@ -65,7 +65,10 @@ def check_error_body(status: int, body: dict[str, Any]) -> None:
     assert isinstance(body.get("__type"), str) and body["__type"], body
     if body["__type"] in ("RequestError", "ServiceFault"):
         assert list(body) == ["__type", "Message", "TurkErrorCode"], body
-        assert body["Message"].endswith(")") and isinstance(body["TurkErrorCode"], str)
+        # Every MTurk message ends with its time stamp, but the real insufficient-funds one.
+        stamped = body["TurkErrorCode"] != "AWS.MechanicalTurk.InsufficientFunds"
+        assert body["Message"].endswith(")") or not stamped, body
+        assert isinstance(body["TurkErrorCode"], str)
         assert status == (500 if body["__type"] == "ServiceFault" else 400)
     else:
         assert list(body) == ["__type", "message"], body

@@ -9,14 +9,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from mockturk.operations import assignments, hits
+from mockturk.operations import assignments, balance, hit_types, hits, review
 from mockturk.operations.context import Context, Handler
 
 HANDLERS: Mapping[str, Handler] = MappingProxyType(
     {
+        "ApproveAssignment": review.approve_assignment,
+        "CreateHIT": hits.create_hit,
+        "CreateHITType": hit_types.create_hit_type,
+        "CreateHITWithHITType": hits.create_hit_with_hit_type,
+        "GetAccountBalance": balance.get_account_balance,
         "GetAssignment": assignments.get_assignment,
+        "GetHIT": hits.get_hit,
         "ListAssignmentsForHIT": assignments.list_assignments_for_hit,
         "ListHITs": hits.list_hits,
+        "RejectAssignment": review.reject_assignment,
     }
 )
 

@@ -1,10 +1,96 @@
-"""Operations on HITs."""
+"""Operations on HITs: creating, reading and listing them."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from mockturk.domain.records import ASSIGNABLE, HIT, HITType
+from mockturk.errors import (
+    hit_already_exists,
+    hit_does_not_exist,
+    hit_type_does_not_exist,
+    invalid_parameter,
+)
 from mockturk.operations.context import Context, Params, Result
+from mockturk.operations.hit_types import described_hit_type, group_of
+from mockturk.state.transaction import Transaction
+from mockturk.wire import to_micros
+
+TOKEN_LIFETIME = timedelta(hours=24)
+_CREATE_HIT = "CreateHIT"  # CreateHIT and CreateHITWithHITType share their tokens
+
+
+def create_hit(ctx: Context, params: Params) -> Result:
+    """A new HIT, and its HIT type (registered if these properties are new)."""
+    tx = ctx.account.transaction()
+    _refuse_repeat(ctx, tx, params)
+    hit_type = described_hit_type(tx, params)
+    return _created(ctx, tx, hit_type, params)
+
+
+def create_hit_with_hit_type(ctx: Context, params: Params) -> Result:
+    """A new HIT of an existing HIT type, taking the type's properties."""
+    tx = ctx.account.transaction()
+    _refuse_repeat(ctx, tx, params)
+    hit_type = tx.hit_type(params["HITTypeId"])
+    if hit_type is None:
+        raise hit_type_does_not_exist(params["HITTypeId"])
+    return _created(ctx, tx, hit_type, params)
+
+
+def get_hit(ctx: Context, params: Params) -> Result:
+    """A HIT, Disposed ones included (the real service kept them for a while)."""
+    row = ctx.store.hit_entry(params["HITId"])
+    if row is None:
+        raise hit_does_not_exist(params["HITId"])
+    return {"HIT": row.wire}
 
 
 def list_hits(ctx: Context, params: Params) -> Result:
     """Every HIT that is not deleted, newest first (CreationTime descending, then HITId)."""
     return ctx.page("ListHITs", params, (), ctx.store.hits_page)
+
+
+def _refuse_repeat(ctx: Context, tx: Transaction, params: Params) -> None:
+    token = params.get("UniqueRequestToken")
+    if token is None:
+        return
+    seen = ctx.store.token(_CREATE_HIT, token)
+    if seen is not None and seen.expires > to_micros(tx.now):
+        raise hit_already_exists(seen.result)
+
+
+def _created(ctx: Context, tx: Transaction, hit_type: HITType, params: Params) -> Result:
+    if params.get("HITLayoutId") is not None:
+        # Layouts were made in the requester website, which mockturk has not got: none exists.
+        raise invalid_parameter("HITLayoutId", params["HITLayoutId"])
+    max_assignments = params.get("MaxAssignments", 1)
+    hit = HIT(
+        HITId=tx.new_id("hit"),
+        HITTypeId=hit_type.HITTypeId,
+        HITGroupId=group_of(hit_type),
+        CreationTime=tx.now,
+        Title=hit_type.Title,
+        Description=hit_type.Description,
+        Question=params.get("Question", ""),
+        HITStatus=ASSIGNABLE,
+        MaxAssignments=max_assignments,
+        Reward=hit_type.Reward,
+        AutoApprovalDelayInSeconds=hit_type.AutoApprovalDelayInSeconds,
+        Expiration=tx.now + timedelta(seconds=params["LifetimeInSeconds"]),
+        AssignmentDurationInSeconds=hit_type.AssignmentDurationInSeconds,
+        NumberOfAssignmentsPending=0,
+        NumberOfAssignmentsAvailable=max_assignments,
+        NumberOfAssignmentsCompleted=0,
+        Keywords=hit_type.Keywords,
+        RequesterAnnotation=params.get("RequesterAnnotation"),
+        QualificationRequirements=hit_type.QualificationRequirements,
+    )
+    tx.put_hit(hit)
+    token = params.get("UniqueRequestToken")
+    if token is not None:
+        tx.remember_token(_CREATE_HIT, token, hit.HITId, TOKEN_LIFETIME)
+    ctx.account.commit(tx)
+    row = ctx.store.hit_entry(hit.HITId)
+    assert row is not None
+    return {"HIT": row.wire}
