@@ -67,6 +67,10 @@ def check_error_body(status: int, body: dict[str, Any]) -> None:
         assert list(body) == ["__type", "Message", "TurkErrorCode"], body
         assert body["Message"].endswith(")") and isinstance(body["TurkErrorCode"], str)
         assert status == (500 if body["__type"] == "ServiceFault" else 400)
+    elif body["__type"] == "ParameterValidationError":
+        assert list(body) == ["__type", "Message", "Parameter", "TurkErrorCode"], body
+        assert body["Message"].endswith(")") and isinstance(body["TurkErrorCode"], str)
+        assert status == 400
     else:
         assert list(body) == ["__type", "message"], body
         assert 400 <= status < 600

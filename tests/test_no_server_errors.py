@@ -28,7 +28,7 @@ TARGET_PREFIX = "MTurkRequesterServiceV20170117."
 OPERATIONS = sorted(HANDLERS)
 SERIALIZATION = CORAL + "SerializationException"
 # What a request can be refused with once its operation is known; never a fault.
-REFUSALS = {"ValidationException", SERIALIZATION, "RequestError"}
+REFUSALS = {"ValidationException", SERIALIZATION, "RequestError", "ParameterValidationError"}
 PARSER_DEPTH_LIMIT = 1024  # orjson's: a body nested deeper is not read at all
 
 FUZZ = fuzz_settings(max_examples=100)
