@@ -1,0 +1,1 @@
+"""What MTurk's documents mean, apart from the wire: questions and answers."""
