@@ -42,9 +42,12 @@ class Account:
         *,
         balance: Decimal = DEFAULT_BALANCE,
         pinned_balance: bool = False,
+        strict_https: bool = False,
     ) -> None:
         self.store = store
         self.clock = clock
+        # Refuse ExternalURLs that are not https, as the real service did.
+        self.strict_https = strict_https
         self.starting_balance = balance
         self.pinned_balance = pinned_balance
         self.store.t.ledger = replace(self.store.t.ledger, deposits=balance)

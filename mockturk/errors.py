@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from mockturk.quoted import java_text
 from mockturk.spec import Violation
 
 CORAL = "com.amazon.coral.service#"
+INVALID_PARAMETER_VALUE = "AWS.MechanicalTurk.InvalidParameterValue"
 
 
 class AwsError(Exception):
@@ -53,16 +55,31 @@ class RequestError(TurkError):
     type_name = "RequestError"
 
 
-class ParameterError(TurkError):
-    """MTurk's check of one parameter's value (``ParameterValidationError`` on the wire)."""
+class ServiceFault(TurkError):
+    status = 500
+    type_name = "ServiceFault"
+
+
+class ParameterValidationError(TurkError):
+    """MTurk's refusal of one parameter's value; the body names the parameter in a member of its
+    own, between Message and TurkErrorCode, as the real service sent it."""
 
     status = 400
     type_name = "ParameterValidationError"
 
+    def __init__(
+        self, message: str, parameter: str, turk_error_code: str = INVALID_PARAMETER_VALUE
+    ) -> None:
+        super().__init__(message, turk_error_code)
+        self.parameter = parameter
 
-class ServiceFault(TurkError):
-    status = 500
-    type_name = "ServiceFault"
+    def body(self, now_ms: int) -> dict[str, Any]:
+        return {
+            "__type": self.type_name,
+            "Message": f"{self.message} ({now_ms})",
+            "Parameter": self.parameter,
+            "TurkErrorCode": self.turk_error_code,
+        }
 
 
 class ValidationException(AwsError):
@@ -163,22 +180,6 @@ def token_already_processed(token: str) -> RequestError:
     )
 
 
-def invalid_parameter(name: str, value: object) -> ParameterError:
-    """The real ParameterValidationError wording for one value (e.g. an unknown WorkerId)."""
-    return ParameterError(
-        f'The value "{value}" is not valid for the parameter {name}.',
-        "AWS.MechanicalTurk.InvalidParameterValue",
-    )
-
-
-def value_out_of_range(name: str, value: int, low: int, high: int) -> ParameterError:
-    # The real UpdateExpirationForHIT text, for its increment and (chosen) other counts.
-    return ParameterError(
-        f"The value {value} is invalid for {name}. Valid values range from {low} to {high}.",
-        "AWS.MechanicalTurk.InvalidParameterValue",
-    )
-
-
 def invalid_assignments_increase() -> RequestError:
     # Chosen: the documented rule, in words; the real text is unknown.
     return RequestError(
@@ -208,6 +209,60 @@ def service_fault() -> ServiceFault:
     return ServiceFault(
         "The service is temporarily unable to process your request. Try your call again.",
         "AWS.ServiceUnavailable",
+    )
+
+
+# --- MTurk's messages on what requests create (mockturk.operations.checks, domain.questions) --
+
+
+def invalid_parameter(parameter: str, value: Any, reason: str = "") -> ParameterValidationError:
+    """``The value "<v>" is not valid for the parameter <P>.``, the real wording (WorkerId on
+    SendBonus, Test on UpdateQualificationType), and a sentence saying why where one helps."""
+    message = f'The value "{java_text(value)}" is not valid for the parameter {parameter}.'
+    return ParameterValidationError(f"{message} {reason}" if reason else message, parameter)
+
+
+def external_url_not_https(url: str) -> ParameterValidationError:
+    # Verbatim from the real service, double period included.
+    return invalid_parameter("ExternalURL", url, "This URL must use the HTTPS protocol..")
+
+
+def external_url_not_valid(url: str) -> ParameterValidationError:
+    return invalid_parameter(
+        "ExternalURL", url, "This URL must be an absolute URL using the HTTP or HTTPS protocol."
+    )
+
+
+def question_not_valid(question: str, reason: str) -> ParameterValidationError:
+    return invalid_parameter("Question", question, reason)
+
+
+def requester_feedback_not_valid(feedback: str) -> ParameterValidationError:
+    return invalid_parameter(
+        "RequesterFeedback",
+        feedback,
+        "It must not contain the ASCII control characters 0-8, 11, 12 or 14-31.",
+    )
+
+
+def value_out_of_range(parameter: str, value: int, low: int, high: int) -> ParameterValidationError:
+    """The real wording for ExpirationIncrementInSeconds, used for other integer parameters."""
+    return ParameterValidationError(
+        f"The value {java_text(value)} is invalid for {parameter}."
+        f" Valid values range from {low} to {high}.",
+        parameter,
+    )
+
+
+def missing_one_of(first: str, second: str) -> ParameterValidationError:
+    return ParameterValidationError(
+        f"Either the {first} parameter or the {second} parameter must be provided.", first
+    )
+
+
+def more_than_one_of(first: str, second: str) -> ParameterValidationError:
+    return ParameterValidationError(
+        f"Only one of the {first} parameter and the {second} parameter may be provided.", first
     )
 
 

@@ -22,7 +22,7 @@ from pydantic import (
 )
 from pydantic_core import CoreSchema, core_schema
 
-from mockturk.domain.records import EMPTY_ANSWER
+from mockturk.domain.questions import EMPTY_ANSWERS
 from mockturk.quoted import python_text
 from mockturk.spec import load_spec, scalar_violations, string_fast_check
 from mockturk.wire import EARLIEST, LATEST, TIMESTAMP_RANGE, encodable, from_epoch_seconds
@@ -256,5 +256,5 @@ class Assignment(Record):
     ApprovalTime: Timestamp | None = None
     RejectionTime: Timestamp | None = None
     Deadline: Timestamp | None = None
-    Answer: Text = EMPTY_ANSWER
+    Answer: Text = EMPTY_ANSWERS
     RequesterFeedback: Text | None = None

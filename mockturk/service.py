@@ -16,7 +16,7 @@ from mockturk.errors import (
     service_fault,
     wrong_method,
 )
-from mockturk.operations import Context, Handler
+from mockturk.operations import Context, Handler, checks
 from mockturk.serverlog import REQUESTS_LOGGER, RequestLog, logging_request_log, request_message
 from mockturk.spec import ServiceSpec
 from mockturk.wire import encode
@@ -87,8 +87,10 @@ class MTurkService:
         if handler is None:
             raise not_implemented(operation, sorted(self.handlers))
         violations = self.spec.input_violations(operation, params)
+        violations += checks.violations(operation, params)
         if violations:
             raise ValidationException(violations)
+        checks.refuse_invalid_values(operation, params)
         # Whatever fell due by now happens first: the request sees the world as of now.
         self.context.account.catch_up()
         result = handler(self.context, params)

@@ -9,7 +9,7 @@ every response against the output shape.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
@@ -99,16 +99,37 @@ def scalar_violations(shape: Shape, value: Any) -> list[str]:
     meta = shape.metadata
     if kind == "string" and isinstance(value, str):  # the type check above made it a str
         if "enum" in meta and value not in meta["enum"]:
-            found.append(f"Member must satisfy enum value set: [{', '.join(sorted(meta['enum']))}]")
+            found.append(enum_constraint(meta["enum"]))
         if "pattern" in meta and not _pattern(meta["pattern"]).fullmatch(value):
             found.append(f"Member must satisfy regular expression pattern: {meta['pattern']}")
-        found.extend(_length_violations(meta, _java_length(value)))
-    elif kind in ("integer", "long"):
-        if "min" in meta and value < meta["min"]:
-            found.append(f"Member must have value greater than or equal to {meta['min']}")
-        if "max" in meta and value > meta["max"]:
-            found.append(f"Member must have value less than or equal to {meta['max']}")
+        found.extend(length_violations(meta, java_length(value)))
+    elif kind in ("integer", "long") and isinstance(value, int):
+        found.extend(range_violations(meta, value))
     return found
+
+
+# The framework's wording, shared with the checks the model does not state (operations.checks).
+NOT_NULL = "Member must not be null"
+
+
+def enum_constraint(values: Iterable[str]) -> str:
+    return f"Member must satisfy enum value set: [{', '.join(sorted(values))}]"
+
+
+def range_violations(meta: Mapping[str, Any], value: int) -> Iterator[str]:
+    """What an integer breaks of a ``min``/``max`` range."""
+    if "min" in meta and value < meta["min"]:
+        yield f"Member must have value greater than or equal to {meta['min']}"
+    if "max" in meta and value > meta["max"]:
+        yield f"Member must have value less than or equal to {meta['max']}"
+
+
+def length_violations(meta: Mapping[str, Any], length: int) -> Iterator[str]:
+    """What a string or list of ``length`` breaks of a ``min``/``max`` length."""
+    if "min" in meta and length < meta["min"]:
+        yield f"Member must have length greater than or equal to {meta['min']}"
+    if "max" in meta and length > meta["max"]:
+        yield f"Member must have length less than or equal to {meta['max']}"
 
 
 def string_fast_check(shape: Shape) -> Callable[[Any], bool] | None:
@@ -136,16 +157,9 @@ def string_fast_check(shape: Shape) -> Callable[[Any], bool] | None:
     return fine
 
 
-def _java_length(text: str) -> int:
+def java_length(text: str) -> int:
     """A string's length as the AWS framework (Java) counts it: in UTF-16 code units."""
     return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2
-
-
-def _length_violations(meta: dict[str, Any], length: int) -> Iterator[str]:
-    if "min" in meta and length < meta["min"]:
-        yield f"Member must have length greater than or equal to {meta['min']}"
-    if "max" in meta and length > meta["max"]:
-        yield f"Member must have length less than or equal to {meta['max']}"
 
 
 def check(
@@ -172,7 +186,7 @@ def check(
             item = value.get(name)
             if item is None:
                 if enforce_required and name in shape.required_members:
-                    found.append(Violation((*path, name), None, "Member must not be null"))
+                    found.append(Violation((*path, name), None, NOT_NULL))
                 continue
             found.extend(
                 check(
@@ -191,7 +205,7 @@ def check(
         if not isinstance(value, list):
             return [Violation(path, value, "Member must be of type list")]
         found = [
-            Violation(path, value, text) for text in _length_violations(shape.metadata, len(value))
+            Violation(path, value, text) for text in length_violations(shape.metadata, len(value))
         ]
         member = shape.member
         if isinstance(member, StructureShape | ListShape):
@@ -208,7 +222,7 @@ def check(
             return found
         # AWS reports a bad scalar inside a list once, at the list, nesting the inner constraint.
         for item in value:
-            inner = ["Member must not be null"] if item is None else scalar_violations(member, item)
+            inner = [NOT_NULL] if item is None else scalar_violations(member, item)
             if inner:
                 found.append(
                     Violation(path, value, f"Member must satisfy constraint: [{inner[0]}]")

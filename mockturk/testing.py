@@ -470,8 +470,8 @@ class RemoteServer:
 class ControlError(ServerError):
     """The control API refused a request: its HTTP status, error code and message."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
+    def __init__(self, status: int, code: str, message: str, request: str = "") -> None:
+        super().__init__(f"{request}: HTTP {status}: {message}" if request else message)
         self.status = status
         self.code = code
         self.message = message
@@ -507,7 +507,8 @@ def control_request(
         message = answer.get("message") or payload.decode(errors="replace")
         if answer.get("error") == "InvalidFixtures":
             raise FixtureError(message, answer.get("problems")) from None
-        raise ControlError(error.code, str(answer.get("error") or "HTTPError"), message) from None
+        code = str(answer.get("error") or "HTTPError")
+        raise ControlError(error.code, code, message, f"{method} {url}") from None
     except urllib.error.URLError as error:
         raise ServerError(f"mockturk at {endpoint_url} cannot be reached: {error}") from None
     if not isinstance(document, dict):

@@ -70,6 +70,10 @@ def check_error_body(status: int, body: dict[str, Any]) -> None:
         assert body["Message"].endswith(")") or not stamped, body
         assert isinstance(body["TurkErrorCode"], str)
         assert status == (500 if body["__type"] == "ServiceFault" else 400)
+    elif body["__type"] == "ParameterValidationError":
+        assert list(body) == ["__type", "Message", "Parameter", "TurkErrorCode"], body
+        assert body["Message"].endswith(")") and isinstance(body["TurkErrorCode"], str)
+        assert status == 400
     else:
         assert list(body) == ["__type", "message"], body
         assert 400 <= status < 600

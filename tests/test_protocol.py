@@ -12,6 +12,7 @@ from support import JSON_11, call, check_error_body, checked, raw_request
 
 from mockturk.operations import HANDLERS
 from mockturk.protocol import MAX_BODY_BYTES
+from mockturk.spec import load_spec
 from mockturk.testing import InProcessServer, serve
 
 CORAL = "com.amazon.coral.service#"
@@ -62,9 +63,12 @@ def test_unknown_or_missing_target(server, target):
 
 
 def test_operation_of_the_model_not_implemented_yet(server):
-    response = raw_request(server, body={"HITId": "3ABC"}, target="GetHIT")
+    missing = sorted(set(load_spec().operation_names) - set(HANDLERS))
+    if not missing:
+        pytest.skip("every operation of the model is implemented")
+    response = raw_request(server, body={}, target=missing[0])
     body = assert_aws_error(response, 501, "NotImplementedException")
-    assert "GetHIT" in body["message"]
+    assert missing[0] in body["message"]
     for implemented in HANDLERS:
         assert implemented in body["message"]
 

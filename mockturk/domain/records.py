@@ -21,10 +21,6 @@ SUBMITTED, APPROVED, REJECTED = "Submitted", "Approved", "Rejected"
 DISPOSED, REVIEWABLE, REVIEWING = "Disposed", "Reviewable", "Reviewing"
 ASSIGNABLE, UNASSIGNABLE = "Assignable", "Unassignable"
 
-EMPTY_ANSWER = (
-    '<?xml version="1.0" encoding="ASCII"?><QuestionFormAnswers xmlns="http://mechanicalturk'
-    '.amazonaws.com/AWSMechanicalTurkDataSchemas/2005-10-01/QuestionFormAnswers.xsd"/>'
-)
 
 R = TypeVar("R", bound="DomainRecord")
 

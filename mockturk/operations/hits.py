@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from mockturk.domain.questions import check_question
 from mockturk.domain.records import ASSIGNABLE, HIT, HITType
 from mockturk.errors import (
     hit_already_exists,
@@ -61,6 +62,8 @@ def _refuse_repeat(ctx: Context, tx: Transaction, params: Params) -> None:
 
 
 def _created(ctx: Context, tx: Transaction, hit_type: HITType, params: Params) -> Result:
+    if params.get("Question") is not None:
+        check_question(params["Question"], strict_https=ctx.account.strict_https)
     if params.get("HITLayoutId") is not None:
         # Layouts were made in the requester website, which mockturk has not got: none exists.
         raise invalid_parameter("HITLayoutId", params["HITLayoutId"])
