@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from mockturk.clock import Clock
+from mockturk.clock import Clock, ControllableClock
 from mockturk.domain.money import DEFAULT_BALANCE, format_amount, parse_amount
 from mockturk.domain.records import DomainRecord
 from mockturk.fixtures import CURRENT_STATE, Dataset, build_dataset, implied_hit_type
@@ -54,6 +54,9 @@ class Account:
         if dataset is not None:
             self._seed(dataset, self.clock.now(), fresh=True)
         self._initial: Tables = store.snapshot()
+        if isinstance(clock, ControllableClock):
+            # What falls due when the clock is moved happens then, not at the next request.
+            clock.subscribe(self._clock_moved)
 
     # --- The commit path -------------------------------------------------------------------------
 
@@ -68,6 +71,9 @@ class Account:
             changes.fall_due(tx, kind, record_id, due)
             tx.commit()
         return now
+
+    def _clock_moved(self, now: datetime) -> None:
+        self.catch_up()
 
     def transaction(self) -> Transaction:
         """A transaction at the clock's "now", once everything due before it has happened."""

@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from mockturk import protocol
 from mockturk.account import Account
-from mockturk.clock import Clock, SystemClock, epoch_millis
+from mockturk.clock import Clock, ControllableClock, epoch_millis
 from mockturk.control import PREFIX, Control, control_error, guarded
 from mockturk.errors import AwsError, service_fault, wrong_method, wrong_path
 from mockturk.fixtures import Dataset
@@ -44,15 +44,16 @@ def create_app(
     ``dataset`` is also what ``/_mockturk/reset`` returns to. ``on_fault`` is told of every
     exception that became a 500 (an in-process test server raises them in its caller).
     ``request_log`` gets a line for every request answered (``mockturk serve`` writes them
-    off the event loop; by default they go to the ``mockturk.requests`` logger).
+    off the event loop; by default they go to the ``mockturk.requests`` logger). ``clock`` is
+    real time by default; only a :class:`ControllableClock` can be moved through the control API.
     """
     spec = load_spec()
     store = Store()
-    clock = clock or SystemClock()
+    clock = clock or ControllableClock()
     account = Account(store, clock, dataset)
     context = Context(spec=spec, account=account, tokens=TokenCodec(token_secret))
     service = MTurkService(context, handlers, on_fault, request_log)
-    control = Control(account)
+    control = Control(account, clock)
 
     def aws_error(error: AwsError) -> Response:
         body = protocol.error_body(error, epoch_millis(context.clock.now()))
@@ -82,12 +83,12 @@ def create_app(
         return aws_error(service_fault())
 
     control_routes = [
-        Route(f"{PREFIX}/{name}", guarded(endpoint, method), methods=ANY_METHOD)
-        for name, (method, endpoint) in control.endpoints().items()
+        Route(f"{PREFIX}/{name}", guarded(endpoints), methods=ANY_METHOD)
+        for name, endpoints in control.endpoints().items()
     ]
     workers = WorkerEndpoints(account)
     worker_routes = [
-        Route(path, guarded(endpoint, "POST"), methods=ANY_METHOD)
+        Route(path, guarded({"POST": endpoint}), methods=ANY_METHOD)
         for path, endpoint in workers.routes().items()
     ]
     worker_routes.append(Route(EXTERNAL_SUBMIT, workers.external_submit, methods=["POST"]))
@@ -103,6 +104,7 @@ def create_app(
     app.state.service = service
     app.state.store = store
     app.state.account = account
+    app.state.clock = clock
     return app
 
 

@@ -17,15 +17,18 @@ import os
 import signal
 import socket
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 import uvicorn
 
 from mockturk import __version__
 from mockturk.app import create_app
-from mockturk.clock import SystemClock
+from mockturk.clock import ControllableClock, iso_utc
 from mockturk.fixtures import FixtureError, default_fixtures_path, load_fixture_paths
+from mockturk.models import parse_timestamp
 from mockturk.serverlog import LogWriter, QueueingHandler, RequestLog
 
 DEFAULT_HOST = "127.0.0.1"
@@ -34,6 +37,8 @@ EXIT_USAGE = 2
 EXIT_BIND = 3
 
 log = logging.getLogger("mockturk")
+
+T = TypeVar("T")
 
 
 def _env_fixtures() -> list[str] | None:
@@ -45,6 +50,23 @@ def _port(text: str) -> int:
     if not text.isdigit() or not 0 <= int(text) <= 65535:
         raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535)")
     return int(text)
+
+
+def _start_time(text: str) -> datetime:
+    try:
+        return parse_timestamp(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a start time: {error}") from None
+
+
+_BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
+
+
+def _boolean(text: str) -> bool:
+    value = _BOOLEANS.get(text.strip().lower())
+    if value is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not true or false (true, false, 1 or 0)")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -84,7 +106,35 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["debug", "info", "warning", "error"],
         help="log level [MOCKTURK_LOG_LEVEL] (default info: one line per request)",
     )
+    serve.add_argument(
+        "--start-time",
+        type=_start_time,
+        default=None,
+        metavar="ISO8601",
+        help="start the server's clock at this time, with a UTC offset, e.g. "
+        "2026-11-20T12:00:00Z; fixtures are checked at it [MOCKTURK_START_TIME] "
+        "(default: the real time)",
+    )
+    serve.add_argument(
+        "--frozen-clock",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="keep the clock still until moved through POST /_mockturk/clock "
+        "[MOCKTURK_FROZEN_CLOCK: true/false/1/0] (default: it runs)",
+    )
     return parser
+
+
+def _from_env(parser: argparse.ArgumentParser, name: str, convert: Callable[[str], T]) -> T | None:
+    """The environment variable's value, converted; None when unset or empty. A bad value
+    ends the program as a bad option does (exit 2), naming the variable."""
+    text = os.environ.get(name, "")
+    if not text:
+        return None
+    try:
+        return convert(text)
+    except argparse.ArgumentTypeError as error:
+        parser.error(f"{name}: {error}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -96,31 +146,55 @@ def main(argv: Sequence[str] | None = None) -> int:
             port = _port(os.environ.get("MOCKTURK_PORT", str(DEFAULT_PORT)))
         except argparse.ArgumentTypeError as error:
             parser.error(f"MOCKTURK_PORT: {error}")
+    start_time = args.start_time or _from_env(parser, "MOCKTURK_START_TIME", _start_time)
+    frozen = args.frozen_clock
+    if frozen is None:
+        frozen = _from_env(parser, "MOCKTURK_FROZEN_CLOCK", _boolean) or False
     return serve(
         host=args.host,
         port=port,
         fixtures=args.fixtures or _env_fixtures(),
         log_level=args.log_level,
+        start_time=start_time,
+        frozen_clock=frozen,
     )
 
 
-def serve(host: str, port: int, fixtures: list[str] | None, log_level: str) -> int:
+def serve(
+    host: str,
+    port: int,
+    fixtures: list[str] | None,
+    log_level: str,
+    start_time: datetime | None = None,
+    frozen_clock: bool = False,
+) -> int:
     # Every line of the log, the requests' and uvicorn's alike, leaves through one writer
     # thread, so logging costs the event loop next to nothing; closing it writes the rest.
     writer = LogWriter(sys.stderr)
     level = logging.getLevelNamesMapping()[log_level.upper()]
     logging.basicConfig(level=level, handlers=[QueueingHandler(writer)])
     try:
-        return _serve(host, port, fixtures, log_level, writer.request_log(level))
+        clock = ControllableClock(start_time, frozen=frozen_clock)
+        # The banner tells of the clock only when it is not simply the real time.
+        clock_line = None
+        if start_time is not None or frozen_clock:
+            clock_line = _clock_line(start_time or clock.now(), frozen_clock)
+        request_log = writer.request_log(level)
+        return _serve(host, port, fixtures, log_level, request_log, clock, clock_line)
     finally:
         writer.close()
 
 
 def _serve(
-    host: str, port: int, fixtures: list[str] | None, log_level: str, request_log: RequestLog
+    host: str,
+    port: int,
+    fixtures: list[str] | None,
+    log_level: str,
+    request_log: RequestLog,
+    clock: ControllableClock,
+    clock_line: str | None,
 ) -> int:
     paths = [Path(p) for p in fixtures] if fixtures else [default_fixtures_path()]
-    clock = SystemClock()
     with _loading():
         try:
             dataset = load_fixture_paths(paths, clock.now())
@@ -140,7 +214,7 @@ def _serve(
         )
         return EXIT_BIND
     bound_port = sock.getsockname()[1]
-    print(_banner(host, bound_port, paths, hits, assignments), flush=True)
+    print(_banner(host, bound_port, paths, hits, assignments, clock_line), flush=True)
     config = uvicorn.Config(
         app,
         log_config=None,
@@ -223,13 +297,25 @@ def endpoint_url(host: str, port: int) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
-def _banner(host: str, port: int, paths: list[Path], hits: int, assignments: int) -> str:
+def _clock_line(start: datetime, frozen: bool) -> str:
+    how = "frozen at" if frozen else "running from"
+    return f"Clock: {how} {iso_utc(start)}   (move it: POST /_mockturk/clock)\n"
+
+
+def _banner(
+    host: str,
+    port: int,
+    paths: list[Path],
+    hits: int,
+    assignments: int,
+    clock_line: str | None = None,
+) -> str:
     url = endpoint_url(host, port)
     sources = ", ".join(str(p) for p in paths)
     records = f"{_count(hits, 'HIT')} and {_count(assignments, 'assignment')}"
     return f"""mockturk {__version__}: {records} from {sources}
 Endpoint: {url}   (health: {url}/_mockturk/health)
-
+{clock_line or ""}
     import boto3
     mturk = boto3.client(
         "mturk",

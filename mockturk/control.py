@@ -9,11 +9,15 @@ JSON in and out; every error is ``{"error": code, "message": text}`` with a 4xx 
   content type), or ``{"documents": [{"source": NAME, "content": DOCUMENT}, ...]}`` to load
   several at once under their own names. All or nothing: a bad batch changes nothing.
 - ``GET  /_mockturk/state``: every record, in the fixture format.
+- ``GET  /_mockturk/clock``: the server's time, ``{"now": ISO 8601, "frozen": bool}``.
+- ``POST /_mockturk/clock``: move it, with one or more of ``{"advance": SECONDS,
+  "set": ISO 8601, "frozen": BOOL}`` taken as one change (see :meth:`ControllableClock.change`);
+  a bad change is refused whole. Answers the new time, as GET does.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import orjson
@@ -23,7 +27,9 @@ from starlette.responses import Response
 
 from mockturk import __version__
 from mockturk.account import Account, NamedDocument
+from mockturk.clock import Clock, ClockChangeError, ControllableClock, iso_utc
 from mockturk.fixtures import FixtureError, parse_yaml
+from mockturk.models import parse_timestamp
 
 PREFIX = "/_mockturk"
 REQUEST_BODY = "request body"
@@ -51,16 +57,18 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 class Control:
-    def __init__(self, account: Account) -> None:
+    def __init__(self, account: Account, clock: Clock) -> None:
         self.account = account
+        self.clock = clock
 
-    def endpoints(self) -> dict[str, tuple[str, Endpoint]]:
-        """Path (under the prefix) to its method and endpoint."""
+    def endpoints(self) -> dict[str, dict[str, Endpoint]]:
+        """Path (under the prefix) to its endpoint for each method it answers."""
         return {
-            "health": ("GET", self.health),
-            "reset": ("POST", self.reset),
-            "fixtures": ("POST", self.fixtures),
-            "state": ("GET", self.state),
+            "health": {"GET": self.health},
+            "reset": {"POST": self.reset},
+            "fixtures": {"POST": self.fixtures},
+            "state": {"GET": self.state},
+            "clock": {"GET": self.clock_time, "POST": self.change_clock},
         }
 
     async def health(self, request: Request) -> Response:
@@ -74,7 +82,7 @@ class Control:
             raise ControlError(
                 400, "InvalidParameter", f"to={to!r}: expected 'fixtures' (the default) or 'empty'."
             )
-        self.account.reset(empty=to == "empty")
+        start_over(self.account, self.clock, empty=to == "empty")
         return self._done()
 
     async def fixtures(self, request: Request) -> Response:
@@ -91,17 +99,51 @@ class Control:
     async def state(self, request: Request) -> Response:
         return json_response(self.account.state())
 
+    async def clock_time(self, request: Request) -> Response:
+        frozen = isinstance(self.clock, ControllableClock) and self.clock.frozen
+        return json_response({"now": iso_utc(self.clock.now()), "frozen": frozen})
+
+    async def change_clock(self, request: Request) -> Response:
+        clock = self.clock
+        if not isinstance(clock, ControllableClock):
+            raise ControlError(409, "ClockNotControllable", unmovable(clock))
+        change = _clock_change(await request.body())
+        try:
+            clock.change(**change)
+        except ClockChangeError as error:  # not what a listener raises: that is a fault
+            raise invalid_clock_change(str(error)) from None
+        return await self.clock_time(request)
+
     def _done(self) -> Response:
         return json_response({"status": "ok", "records": self.account.store.counts()})
 
 
-def guarded(endpoint: Endpoint, method: str) -> Endpoint:
-    """An endpoint that answers a wrong method or a ControlError as a JSON error."""
+def start_over(account: Account, clock: Clock, *, empty: bool = False) -> None:
+    """Back to how the server started: its clock (when it can be moved), then its records
+    (or none), so that nothing in them falls due at a time the clock had been moved to."""
+    if isinstance(clock, ControllableClock):
+        clock.reset()
+    account.reset(empty=empty)
+
+
+def unmovable(clock: Clock) -> str:
+    return (
+        f"The server's clock ({type(clock).__name__}) cannot be moved: only a "
+        "ControllableClock (the default) can be advanced, set, frozen or unfrozen."
+    )
+
+
+def guarded(endpoints: Mapping[str, Endpoint]) -> Endpoint:
+    """One path's endpoints by method; a wrong method or a ControlError answers a JSON error."""
+    methods = dict(endpoints)
+    if "GET" in methods:
+        methods.setdefault("HEAD", methods["GET"])
+    named = " or ".join(endpoints)
 
     async def answer(request: Request) -> Response:
-        allowed = (method, "HEAD") if method == "GET" else (method,)
-        if request.method not in allowed:
-            return control_error(405, "MethodNotAllowed", f"Use {method} for {request.url.path}.")
+        endpoint = methods.get(request.method)
+        if endpoint is None:
+            return control_error(405, "MethodNotAllowed", f"Use {named} for {request.url.path}.")
         try:
             return await endpoint(request)
         except ControlError as error:
@@ -157,3 +199,57 @@ def _named_documents(body: dict[str, Any]) -> list[NamedDocument]:
             raise wrong
         named.append((source, item["content"]))
     return named
+
+
+# What a POST to /_mockturk/clock may hold, and the JSON value each must be.
+_CLOCK_CHANGES = {
+    "advance": "a number of seconds",
+    "set": "an ISO 8601 time with a UTC offset",
+    "frozen": "true or false",
+}
+_CLOCK_EXAMPLE = '{"advance": 60}, {"set": "2026-12-01T00:00:00Z"} or {"frozen": true}'
+
+
+def invalid_clock_change(message: str) -> ControlError:
+    return ControlError(400, "InvalidClockChange", message)
+
+
+def _clock_change(body: bytes) -> dict[str, Any]:
+    """The arguments of :meth:`ControllableClock.change` that a clock body asks for."""
+    if not body.strip():
+        expected = f"expected a JSON object: {_CLOCK_EXAMPLE}"
+        raise ControlError(400, "MalformedBody", f"{REQUEST_BODY}: empty; {expected}.")
+    try:
+        parsed = orjson.loads(body)
+    except orjson.JSONDecodeError as error:
+        detail = " ".join(str(error).split())
+        raise ControlError(400, "MalformedBody", f"{REQUEST_BODY}: not JSON ({detail}).") from None
+    if not isinstance(parsed, dict) or not parsed:
+        raise invalid_clock_change(
+            f"Expected a JSON object of one or more of advance, set and frozen: {_CLOCK_EXAMPLE}."
+        )
+    unknown = sorted(set(parsed) - set(_CLOCK_CHANGES))
+    if unknown:
+        raise invalid_clock_change(
+            f"Unknown member{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}:"
+            " a clock change holds advance, set and frozen only."
+        )
+    for name, value in parsed.items():
+        if not _of_its_type(name, value):
+            given = orjson.dumps(value).decode()[:100]
+            raise invalid_clock_change(f"{name}: expected {_CLOCK_CHANGES[name]}, got {given}.")
+    change: dict[str, Any] = {"advance": parsed.get("advance", 0), "frozen": parsed.get("frozen")}
+    if "set" in parsed:
+        try:
+            change["to"] = parse_timestamp(parsed["set"])
+        except ValueError as error:
+            raise invalid_clock_change(f"set: {error}") from None
+    return change
+
+
+def _of_its_type(name: str, value: Any) -> bool:
+    if name == "advance":
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if name == "set":
+        return isinstance(value, str)
+    return isinstance(value, bool)

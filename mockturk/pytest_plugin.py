@@ -3,7 +3,8 @@
 Fixtures:
 
 - ``mockturk_server``: the session's server (one per xdist worker), reset before each test to
-  the session's fixtures, or seeded with the test's own (see ``mockturk_fixtures``).
+  the session's fixtures, or seeded with the test's own (see ``mockturk_fixtures``), with its
+  clock back where it started (a test moves it with ``mockturk_server.clock``).
 - ``mturk_client``: a boto3 MTurk client pointed at it.
 - ``mockturk_fixtures``: the test's own fixtures, from ``@pytest.mark.mockturk_fixtures(...)``
   or indirect parametrization; ``None`` for the session's.
@@ -66,10 +67,13 @@ class _Session:
         self.initial = initial  # None: the server's own start-up fixtures
 
     def prepare(self, fixtures: Fixtures | None, base: Path) -> None:
+        """Start the test over: the server's clock back to its start, then the records."""
         if fixtures is not None:
-            self.server.load(fixtures, replace=True, base=base)
+            self.server.reset(empty=True)
+            self.server.load(fixtures, base=base)
         elif self.initial is not None:
-            self.server.load(self.initial, replace=True)
+            self.server.reset(empty=True)
+            self.server.load(self.initial)
         else:
             self.server.reset()
 

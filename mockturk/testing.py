@@ -6,6 +6,7 @@
         server.load({"HITs": [...]})            # add records (fixture format)
         server.reset()                          # back to the start-up fixtures
         server.on_loop(lambda account: account.store.counts())  # look inside, safely
+        server.clock.advance(3600)              # an hour passes, at once
 
 :class:`InProcessServer` runs the real ASGI app under uvicorn on a loopback port of its own;
 :class:`RemoteServer` drives one that is already running (a container in CI, say) through the
@@ -35,7 +36,15 @@ import uvicorn
 from mockturk import cli
 from mockturk.account import Account, NamedDocument
 from mockturk.app import create_app
-from mockturk.clock import Clock, SystemClock
+from mockturk.clock import (
+    Clock,
+    ClockChangeError,
+    ControllableClock,
+    MovableClock,
+    checked_instant,
+    checked_seconds,
+)
+from mockturk.control import start_over, unmovable
 from mockturk.fixtures import (
     Dataset,
     FixtureError,
@@ -77,6 +86,9 @@ class MockTurk(Protocol):
 
     def worker(self, worker_id: str) -> Worker: ...
 
+    @property
+    def clock(self) -> MovableClock: ...
+
 
 def serve(
     fixtures: Fixtures | Dataset | None = None,
@@ -84,6 +96,8 @@ def serve(
     port: int = 0,
     host: str = "127.0.0.1",
     clock: Clock | None = None,
+    start_time: datetime | None = None,
+    frozen_clock: bool = False,
     token_secret: bytes | None = None,
     handlers: Mapping[str, Handler] = HANDLERS,
     start_timeout: float = 10.0,
@@ -96,11 +110,16 @@ def serve(
     large data set without reading it again. Bad fixtures raise FixtureError here, before
     anything starts. ``port=0`` picks a free port.
 
-    ``clock`` gives the server's "now" (a :class:`~mockturk.clock.FixedClock` makes it
-    reproducible). ``token_secret`` signs NextTokens; by default each start makes a new one, so
-    a restarted server refuses the tokens of its previous run; servers given the same secret
-    accept each other's tokens. ``handlers`` maps operation names to the functions that answer
-    them: the real ones by default; a test may swap one in to see how a client copes with a
+    The server's clock runs in real time, from now or from ``start_time`` (an aware datetime:
+    fixtures are checked at it), or stands still there with ``frozen_clock``; a test moves it
+    with ``server.clock``, and ``reset()`` puts it back. ``clock`` gives one of the caller's own
+    instead: a :class:`~mockturk.clock.ControllableClock`, or any object with ``now()`` (which
+    then cannot be moved).
+
+    ``token_secret`` signs NextTokens; by default each start makes a new one, so a restarted
+    server refuses the tokens of its previous run; servers given the same secret accept each
+    other's tokens. ``handlers`` maps operation names to the functions that answer them: the
+    real ones by default; a test may swap one in to see how a client copes with a
     failing operation.
     """
     return InProcessServer(
@@ -108,6 +127,8 @@ def serve(
         port=port,
         host=host,
         clock=clock,
+        start_time=start_time,
+        frozen_clock=frozen_clock,
         token_secret=token_secret,
         handlers=handlers,
         start_timeout=start_timeout,
@@ -257,11 +278,15 @@ class InProcessServer:
         port: int = 0,
         host: str = "127.0.0.1",
         clock: Clock | None = None,
+        start_time: datetime | None = None,
+        frozen_clock: bool = False,
         token_secret: bytes | None = None,
         handlers: Mapping[str, Handler] = HANDLERS,
         start_timeout: float = 10.0,
     ) -> None:
-        self._clock = clock or SystemClock()
+        if clock is not None and (start_time is not None or frozen_clock):
+            raise ValueError("give the server a clock, or a start_time and frozen_clock; not both")
+        self._clock = clock or ControllableClock(start_time, frozen=frozen_clock)
         # Checked now, so bad fixtures fail in the caller before a thread exists.
         self._dataset = (
             fixtures
@@ -370,9 +395,15 @@ class InProcessServer:
                 f"the server's event loop did not run the call within {self._start_timeout:g} s"
             ) from None
 
+    @property
+    def clock(self) -> InProcessClock:
+        """The server's clock: read and moved on the server's event loop."""
+        return InProcessClock(self, self._clock)
+
     def reset(self, *, empty: bool = False) -> None:
-        """Back to the fixtures the server started with (or to no records)."""
-        self.on_loop(lambda account: account.reset(empty=empty))
+        """Back to the fixtures the server started with (or to no records), and its clock to
+        where it started."""
+        self.on_loop(lambda account: start_over(account, self._clock, empty=empty))
 
     def load(self, fixtures: Fixtures, *, replace: bool = False, base: Path | None = None) -> None:
         """Add fixture records (paths or dicts); all or nothing. See :meth:`Account.load`.
@@ -407,6 +438,42 @@ class InProcessServer:
     def _record_fault(self, error: BaseException) -> None:
         with self._faults_lock:
             self._faults.append(error)
+
+
+class InProcessClock:
+    """``server.clock`` of an in-process server: each call runs on the server's event loop,
+    between requests, and raises what the clock raises (ClockChangeError for a move it refuses).
+    """
+
+    def __init__(self, server: InProcessServer, clock: Clock) -> None:
+        self._server = server
+        self._clock = clock
+
+    @property
+    def frozen(self) -> bool:
+        clock = self._clock
+        return isinstance(clock, ControllableClock) and self._server.on_loop(lambda _: clock.frozen)
+
+    def now(self) -> datetime:
+        return self._server.on_loop(lambda _: self._clock.now())
+
+    def advance(self, seconds: float) -> datetime:
+        return self._moved(lambda clock: clock.advance(seconds))
+
+    def set(self, instant: datetime) -> datetime:
+        return self._moved(lambda clock: clock.set(instant))
+
+    def freeze(self) -> None:
+        self._moved(lambda clock: clock.freeze())
+
+    def unfreeze(self) -> None:
+        self._moved(lambda clock: clock.unfreeze())
+
+    def _moved(self, move: Callable[[ControllableClock], T]) -> T:
+        clock = self._clock
+        if not isinstance(clock, ControllableClock):
+            raise ServerError(unmovable(clock))
+        return self._server.on_loop(lambda _: move(clock))
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
@@ -456,6 +523,16 @@ class RemoteServer:
 
     def take_faults(self) -> list[BaseException]:
         return []  # a remote server's faults reach its clients as 500s, and its own log
+
+    @property
+    def clock(self) -> RemoteClock:
+        """The server's clock, through ``/_mockturk/clock``."""
+        return RemoteClock(self._clock_request)
+
+    def _clock_request(self, change: dict[str, Any] | None) -> dict[str, Any]:
+        if change is None:
+            return self._request("GET", "clock")
+        return self._request("POST", "clock", body=change)
 
     def _request(
         self, method: str, name: str, query: dict[str, str] | None = None, body: Any = None
@@ -507,6 +584,8 @@ def control_request(
         message = answer.get("message") or payload.decode(errors="replace")
         if answer.get("error") == "InvalidFixtures":
             raise FixtureError(message, answer.get("problems")) from None
+        if answer.get("error") == "InvalidClockChange":
+            raise ClockChangeError(message) from None
         code = str(answer.get("error") or "HTTPError")
         raise ControlError(error.code, code, message, f"{method} {url}") from None
     except urllib.error.URLError as error:
@@ -572,6 +651,41 @@ def _instant(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
+class RemoteClock:
+    """``server.clock`` of a remote server: each call is a request to ``/_mockturk/clock``,
+    raising ClockChangeError for a move the server refuses, as the in-process clock does."""
+
+    def __init__(self, request: Callable[[dict[str, Any] | None], dict[str, Any]]) -> None:
+        self._request = request
+
+    @property
+    def frozen(self) -> bool:
+        return bool(self._request(None)["frozen"])
+
+    def now(self) -> datetime:
+        return _now(self._request(None))
+
+    def advance(self, seconds: float) -> datetime:
+        # Checked here too: JSON cannot carry NaN or infinity to be refused there.
+        return _now(self._request({"advance": checked_seconds(seconds)}))
+
+    def set(self, instant: datetime) -> datetime:
+        if not isinstance(instant, datetime):
+            checked_instant(instant)  # the TypeError the in-process clock raises
+        # As given, offset or none: the server says what is wrong with it.
+        return _now(self._request({"set": instant.isoformat()}))
+
+    def freeze(self) -> None:
+        self._request({"frozen": True})
+
+    def unfreeze(self) -> None:
+        self._request({"frozen": False})
+
+
+def _now(answer: dict[str, Any]) -> datetime:
+    return datetime.fromisoformat(answer["now"])
+
+
 def _as_json(name: str, document: Any) -> orjson.Fragment:
     """A fixture document encoded for the control API; FixtureError if JSON cannot carry it."""
     try:
@@ -581,10 +695,13 @@ def _as_json(name: str, document: Any) -> orjson.Fragment:
 
 
 __all__ = [
+    "ClockChangeError",
     "ControlError",
     "FixtureError",
+    "InProcessClock",
     "InProcessServer",
     "MockTurk",
+    "RemoteClock",
     "RemoteServer",
     "ServerError",
     "Work",

@@ -202,6 +202,7 @@ def test_the_banner_snippet_runs_as_printed(default_server, default_dataset, cap
     url = default_server.endpoint()
     default_server.stdout.wait_for(re.escape('print(mturk.list_hits()["NumResults"])'))
     banner = default_server.stdout.text()
+    assert "Clock:" not in banner  # told only when the clock is not simply the real time
     snippet = textwrap.dedent(banner[banner.index("    import boto3") :])
     assert f'endpoint_url="{url}"' in snippet
 

@@ -8,7 +8,7 @@ import shlex
 import subprocess
 import sys
 import urllib.request
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -37,7 +37,7 @@ def readme_test_files() -> dict[str, str]:
 
 
 def test_readme_python_example_runs(server, capsys):
-    (example,) = [b for b in blocks(ROOT / "README.md", "python") if not b.startswith("# test_")]
+    (example,) = [b for b in blocks(ROOT / "README.md", "python") if not b.startswith("# ")]
     assert DEFAULT_URL in example
     exec(compile(example.replace(DEFAULT_URL, server.endpoint_url), "README", "exec"), {})
     printed = capsys.readouterr().out.splitlines()
@@ -118,6 +118,9 @@ def run_curl(arguments: list[str], endpoint: str, workdir: Path) -> tuple[int, b
             local = workdir / source
             data = (local if local.exists() else ROOT / source).read_bytes()
             method = "POST" if method == "GET" else method
+        elif option == "-d":
+            data = next(options).encode()
+            method = "POST" if method == "GET" else method
         elif option == "-o":
             output = workdir / next(options)
         else:
@@ -134,14 +137,23 @@ def run_curl(arguments: list[str], endpoint: str, workdir: Path) -> tuple[int, b
 
 def test_readme_curl_examples_work_in_order(default_dataset, tmp_path):
     commands = curl_commands(ROOT / "README.md")
-    assert len(commands) == 6
+    assert len(commands) == 10
     with serve(default_dataset) as server:
+        before = datetime.now(UTC)
         for arguments in commands:
             status, body = run_curl(arguments, server.endpoint_url, tmp_path)
             assert status == 200, (arguments, body)
             assert json.loads(body)
         saved = json.loads((tmp_path / "state.json").read_text())
         assert len(saved["HITs"]) == 43 and len(saved["Assignments"]) == 330
-        # The last example replaced everything with the HITs file alone.
+        # The last fixtures example replaced everything with the HITs file alone.
         counts = server.on_loop(lambda account: account.store.counts())
         assert counts == {"HITs": 43, "Assignments": 0}
+        # The clock examples left it running again, a day and an hour on from when they ran.
+        assert not server.clock.frozen and server.clock.now() >= before + timedelta(hours=25)
+
+
+def test_readme_clock_example_runs():
+    readme = ROOT / "README.md"
+    (example,) = [b for b in blocks(readme, "python") if b.startswith("# clock_example.py")]
+    exec(compile(example, "README clock example", "exec"), {})

@@ -154,15 +154,21 @@ def test_state_does_not_leak_between_tests(pytester):
             mockturk_server.reset(empty=True)
             mockturk_server.load({"HITs": [hit("3LEAKED")]})
             assert listed(mturk_client) == ["3LEAKED"]
+            mockturk_server.clock.advance(86400 * 365 * 10)
+            mockturk_server.clock.freeze()
 
         def test_2_sees_the_bundled_data_set(mockturk_server, mturk_client):
             assert counts(mockturk_server) == (43, 330)
             assert "3LEAKED" not in listed(mturk_client)
+            assert not mockturk_server.clock.frozen  # the clock is back to the real time
+            assert mockturk_server.clock.now().year < 2100
             mockturk_server.load({"HITs": [hit("3LEAKEDTOO")]}, replace=True)
+            mockturk_server.clock.advance(86400 * 365 * 10)
 
         @pytest.mark.mockturk_fixtures({"HITs": [hit("3OWN")]})
         def test_3_has_its_own(mockturk_server):
             assert hit_ids(mockturk_server) == ["3OWN"]
+            assert mockturk_server.clock.now().year < 2100
 
         def test_4_sees_the_bundled_data_set_again(mockturk_server):
             assert counts(mockturk_server) == (43, 330)
@@ -451,13 +457,17 @@ def test_mockturk_endpoint_makes_the_tests_use_that_server(pytester, outer_serve
             assert hit_ids(mockturk_server) == ["3SMALLA", "3SMALLB"]
             mockturk_server.load({"HITs": [hit("3INNER")]})
             assert "3INNER" in listed(mturk_client)
+            mockturk_server.clock.advance(86400 * 365 * 10)
 
         @pytest.mark.mockturk_fixtures({"HITs": [hit("3MARKED")]})
         def test_2_loads_its_marker_over_http(mockturk_server, mturk_client):
             assert listed(mturk_client) == ["3MARKED"]
+            assert mockturk_server.clock.now().year < 2100  # reset over HTTP too
+            mockturk_server.clock.freeze()
 
         def test_3_was_reset_over_http(mockturk_server):
             assert hit_ids(mockturk_server) == ["3SMALLA", "3SMALLB"]
+            assert not mockturk_server.clock.frozen
             mockturk_server.load({"HITs": [hit("3LAST")]})
         """,
     )

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from support import WireChecker, checked, raw_request
 
-from mockturk.clock import FixedClock
 from mockturk.testing import ControlError, InProcessServer, serve
 
 START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -30,18 +29,17 @@ TYPE = {
 
 
 class Lab:
-    """A server on a clock the test moves, a checked client, and the clock's instant."""
+    """A server on a frozen clock the test moves, and a checked client."""
 
-    def __init__(self, server: InProcessServer, clock: FixedClock, mturk: Any) -> None:
-        self.server, self.clock, self.mturk = server, clock, mturk
+    def __init__(self, server: InProcessServer, mturk: Any) -> None:
+        self.server, self.mturk = server, mturk
 
     @property
     def now(self) -> datetime:
-        return self.server.on_loop(lambda account: account.clock.now())
+        return self.server.clock.now()
 
     def advance(self, seconds: float) -> None:
-        later = self.now + timedelta(seconds=seconds)
-        self.server.on_loop(lambda account: self.clock.set(later))
+        self.server.clock.advance(seconds)
 
     def hit(self, hit_id: str) -> dict[str, Any]:
         return self.mturk.get_hit(HITId=hit_id)["HIT"]
@@ -64,17 +62,15 @@ class Lab:
 
 
 @pytest.fixture(scope="module")
-def lab_server() -> Iterator[tuple[InProcessServer, FixedClock]]:
-    clock = FixedClock(START)
-    with serve([], clock=clock) as server:
-        yield server, clock
+def lab_server() -> Iterator[InProcessServer]:
+    with serve([], start_time=START, frozen_clock=True) as server:
+        yield server
 
 
 @pytest.fixture
-def lab(lab_server: tuple[InProcessServer, FixedClock], wire: WireChecker) -> Lab:
-    server, clock = lab_server
-    server.reset(empty=True)
-    return Lab(server, clock, checked(server.client(), wire))
+def lab(lab_server: InProcessServer, wire: WireChecker) -> Lab:
+    lab_server.reset(empty=True)  # the clock too goes back to START
+    return Lab(lab_server, checked(lab_server.client(), wire))
 
 
 # --- HIT types and HITs ------------------------------------------------------------------------
