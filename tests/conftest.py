@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from support import WireChecker, checked
+from support import BUNDLED_CLOCK, WireChecker, checked
 
 from mockturk.fixtures import Dataset, default_fixtures_path, load_fixture_paths
 from mockturk.testing import InProcessServer, serve
@@ -13,13 +12,13 @@ from mockturk.testing import InProcessServer, serve
 
 @pytest.fixture(scope="session")
 def default_dataset() -> Dataset:
-    return load_fixture_paths([default_fixtures_path()], datetime.now(UTC))
+    return load_fixture_paths([default_fixtures_path()], BUNDLED_CLOCK["start_time"])
 
 
 @pytest.fixture(scope="session")
 def server(default_dataset: Dataset) -> Iterator[InProcessServer]:
     """One server over the bundled data set, shared by tests that only read."""
-    with serve(default_dataset) as running_server:
+    with serve(default_dataset, **BUNDLED_CLOCK) as running_server:
         yield running_server
 
 

@@ -135,6 +135,15 @@ def call(server: Endpoint, operation: str, params: dict[str, Any]) -> RawRespons
     return response
 
 
+# --- The bundled data set's time ---------------------------------------------------------------
+
+# Test servers over the bundled data set stand still at this instant, just after its newest
+# record: what falls due in it (auto-approvals, expiries) can never happen during a test run,
+# whatever the date the suite runs on.
+BUNDLED_NOW = "2026-11-21T00:00:00Z"
+BUNDLED_CLOCK = {"start_time": datetime.fromisoformat(BUNDLED_NOW), "frozen_clock": True}
+BUNDLED_CLI_CLOCK = ["--start-time", BUNDLED_NOW, "--frozen-clock"]
+
 # --- Building small data sets -------------------------------------------------------------------
 
 NOW = "2026-11-20T12:00:00Z"

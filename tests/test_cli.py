@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from support import assignment_record, client, hit_record
+from support import BUNDLED_CLI_CLOCK, assignment_record, client, hit_record
 
 from mockturk import __version__
 
@@ -157,7 +157,7 @@ class Server:
 @pytest.fixture(scope="module")
 def default_server():
     """One server on the bundled data set, for the tests that only look at it."""
-    with Server("--port", "0") as server:
+    with Server("--port", "0", *BUNDLED_CLI_CLOCK) as server:
         server.endpoint()
         yield server
 
@@ -202,7 +202,7 @@ def test_the_banner_snippet_runs_as_printed(default_server, default_dataset, cap
     url = default_server.endpoint()
     default_server.stdout.wait_for(re.escape('print(mturk.list_hits()["NumResults"])'))
     banner = default_server.stdout.text()
-    assert "Clock:" not in banner  # told only when the clock is not simply the real time
+    assert "Clock: frozen at 2026-11-21T00:00:00" in banner  # not the real time: told
     snippet = textwrap.dedent(banner[banner.index("    import boto3") :])
     assert f'endpoint_url="{url}"' in snippet
 

@@ -138,6 +138,7 @@ def run_curl(arguments: list[str], endpoint: str, workdir: Path) -> tuple[int, b
 def test_readme_curl_examples_work_in_order(default_dataset, tmp_path):
     commands = curl_commands(ROOT / "README.md")
     assert len(commands) == 10
+    # On real time, as the README's readers run them; they count records, which time leaves.
     with serve(default_dataset) as server:
         before = datetime.now(UTC)
         for arguments in commands:

@@ -16,7 +16,14 @@ import orjson
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from support import check_error_body, check_response, fuzz_settings, nested_list, raw_request
+from support import (
+    BUNDLED_CLOCK,
+    check_error_body,
+    check_response,
+    fuzz_settings,
+    nested_list,
+    raw_request,
+)
 
 import mockturk
 from mockturk.errors import CORAL
@@ -44,7 +51,9 @@ MEMBERS = [(operation, member) for operation in OPERATIONS for member in input_m
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[InProcessServer]:
-    with mockturk.serve() as running:  # leaving the block raises any fault it recorded
+    with mockturk.serve(
+        **BUNDLED_CLOCK
+    ) as running:  # leaving the block raises any fault it recorded
         yield running
 
 
