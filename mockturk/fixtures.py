@@ -451,12 +451,24 @@ def _complete_assignment(
         )
     for field, wanted in (("ApprovalTime", "Approved"), ("RejectionTime", "Rejected")):
         value = getattr(assignment, field)
+        # An approval that overrode a rejection keeps its RejectionTime, as the real one did.
+        overridden = field == "RejectionTime" and status == "Approved"
         if value is None and status == wanted:
             problems.add(where, field, f"required for a {wanted} assignment")
-        elif value is not None and status != wanted:
-            problems.add(where, field, f"only a {wanted} assignment has one (this one is {status})")
+        elif value is not None and status != wanted and not overridden:
+            problems.add(
+                where,
+                field,
+                f"only a {wanted} assignment (or an Approved one whose rejection was overridden)"
+                f" has one (this one is {status})"
+                if field == "RejectionTime"
+                else f"only a {wanted} assignment has one (this one is {status})",
+            )
         elif value is not None and value < assignment.SubmitTime:
             problems.add(where, field, "is earlier than SubmitTime")
+    approved, rejected = assignment.ApprovalTime, assignment.RejectionTime
+    if status == "Approved" and approved and rejected and approved < rejected:
+        problems.add(where, "ApprovalTime", "is earlier than the RejectionTime it overrode")
     auto_approval = assignment.SubmitTime + timedelta(seconds=hit.AutoApprovalDelayInSeconds)
     if not encodable(auto_approval):
         problems.add(

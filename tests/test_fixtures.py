@@ -1157,13 +1157,13 @@ def submitted(assignment_id, worker, **fields):
                     "A1WORKER",
                     AssignmentStatus="Approved",
                     ApprovalTime="2026-11-03T00:00:00Z",
-                    RejectionTime="2026-11-03T00:00:00Z",
+                    RejectionTime="2026-11-04T00:00:00Z",
                 )
             ],
             "Assignments[0] (AssignmentId 3ASG)",
-            "RejectionTime",
-            "this one is Approved",
-            id="approved-with-rejection-time",
+            "ApprovalTime",
+            "earlier than the RejectionTime it overrode",
+            id="approved-before-the-rejection-it-overrode",
         ),
         pytest.param(
             {"Expiration": "2026-11-01T09:59:59Z"},

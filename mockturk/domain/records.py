@@ -9,7 +9,7 @@ Records are immutable: a change is a new record, committed by a transaction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -48,10 +48,6 @@ class DomainRecord:
         return replace(self, **changes)  # type: ignore[type-var]
 
 
-def _wire_fields(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(cls) if f.name[:1].isupper())
-
-
 @dataclass(frozen=True, slots=True)
 class HITType(DomainRecord):
     """A property set that HITs share; the same properties always give the same HITTypeId."""
@@ -65,6 +61,18 @@ class HITType(DomainRecord):
     Keywords: str | None = None
     QualificationRequirements: tuple[QualificationRequirement, ...] = ()
     CreationTime: datetime | None = None
+
+    WIRE = (
+        "HITTypeId",
+        "Title",
+        "Description",
+        "Reward",
+        "AssignmentDurationInSeconds",
+        "AutoApprovalDelayInSeconds",
+        "Keywords",
+        "QualificationRequirements",
+        "CreationTime",
+    )
 
     def to_api(self) -> dict[str, Any]:
         out = self.to_state()

@@ -1,0 +1,288 @@
+"""A random requester and random workers against a real server, checked after every step.
+
+Hypothesis drives create / accept / submit / return / approve / reject / advance-the-clock
+through boto3 and the simulated-worker API, and after every step checks what must always
+hold, computed here from the exported records rather than from the server's own rules:
+
+- each HIT's counters and status agree with its assignments and its expiry;
+- the balance is the start less what was paid, its fees, and the liability still held;
+- every listing pages (two at a time) to exactly the records the API shows;
+- exporting the state and loading it back gives the identical state.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+from support import checked, fuzz_settings, raw_request
+
+from mockturk.domain.money import assignment_fee, parse_amount
+from mockturk.testing import ControlError, InProcessServer, serve
+
+START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+START_BALANCE = Decimal("10000.00")
+QUESTION = (
+    '<HTMLQuestion xmlns="http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/'
+    '2011-11-11/HTMLQuestion.xsd"><HTMLContent><![CDATA[<!DOCTYPE html><p>Rate it</p>]]>'
+    "</HTMLContent><FrameHeight>400</FrameHeight></HTMLQuestion>"
+)
+WORKERS = ["A1ANN", "A2BOB", "A3CAT"]
+MAX_HITS = 5
+
+
+def parse_time(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+class Account:
+    """What the checks need of the exported state, indexed."""
+
+    def __init__(self, state: dict[str, Any], now: datetime) -> None:
+        self.state = state
+        self.now = now
+        self.hits = {h["HITId"]: h for h in state["HITs"]}
+        self.assignments = state["Assignments"]
+
+    def of(self, hit_id: str, *statuses: str) -> list[dict[str, Any]]:
+        return [
+            a
+            for a in self.assignments
+            if a["HITId"] == hit_id and (not statuses or a["AssignmentStatus"] in statuses)
+        ]
+
+    def expired(self, hit: dict[str, Any]) -> bool:
+        return self.now >= parse_time(hit["Expiration"])
+
+
+class Lifecycle(RuleBasedStateMachine):
+    server: InProcessServer
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.server.reset(empty=True)
+        self.mturk = checked(self.server.client())
+        self.tokens: dict[str, datetime] = {}
+
+    # --- Reading -----------------------------------------------------------------------------
+
+    def account(self) -> Account:
+        return Account(self.server.state(), self.server.clock.now())
+
+    def pick(self, data: st.DataObject, choices: list[Any]) -> Any:
+        return data.draw(st.sampled_from(sorted(choices, key=str)))
+
+    # --- The requester ---------------------------------------------------------------------------
+
+    @precondition(lambda self: len(self.server.state()["HITs"]) < MAX_HITS)
+    @rule(
+        max_assignments=st.integers(1, 12),
+        lifetime=st.sampled_from([60, 600, 3600]),
+        duration=st.sampled_from([30, 300]),
+        delay=st.sampled_from([0, 120, 3600]),
+        reward=st.sampled_from(["0.00", "0.05", "0.50", "1.25"]),
+        token=st.none() | st.sampled_from(["t1", "t2"]),
+    )
+    def create_hit(self, max_assignments, lifetime, duration, delay, reward, token):
+        params: dict[str, Any] = {
+            "Title": f"Rate sentences ({reward})",
+            "Description": "Rate how natural each sentence sounds.",
+            "Reward": reward,
+            "AssignmentDurationInSeconds": duration,
+            "AutoApprovalDelayInSeconds": delay,
+            "LifetimeInSeconds": lifetime,
+            "MaxAssignments": max_assignments,
+            "Question": QUESTION,
+        }
+        now = self.server.clock.now()
+        repeated = token is not None and token in self.tokens and now < self.tokens[token]
+        if token is not None:
+            params["UniqueRequestToken"] = token
+        if repeated:
+            with pytest.raises(self.mturk.exceptions.RequestError):
+                self.mturk.create_hit(**params)
+            return
+        hit = self.mturk.create_hit(**params)["HIT"]
+        assert hit["NumberOfAssignmentsAvailable"] == max_assignments
+        if token is not None:
+            self.tokens[token] = now + timedelta(hours=24)
+
+    @rule(data=st.data())
+    def approve(self, data):
+        account = self.account()
+        submitted = [a for a in account.assignments if a["AssignmentStatus"] == "Submitted"]
+        if not submitted:
+            return
+        chosen = self.pick(data, [a["AssignmentId"] for a in submitted])
+        self.mturk.approve_assignment(AssignmentId=chosen)
+
+    @rule(data=st.data(), override=st.booleans())
+    def reject_or_override(self, data, override):
+        account = self.account()
+        wanted = "Rejected" if override else "Submitted"
+        found = [a for a in account.assignments if a["AssignmentStatus"] == wanted]
+        if not found:
+            return
+        chosen = self.pick(data, found)
+        if not override:
+            self.mturk.reject_assignment(AssignmentId=chosen["AssignmentId"], RequesterFeedback="")
+            return
+        within = account.now - parse_time(chosen["SubmitTime"]) <= timedelta(days=30)
+        if within:
+            self.mturk.approve_assignment(
+                AssignmentId=chosen["AssignmentId"], OverrideRejection=True
+            )
+        else:
+            with pytest.raises(self.mturk.exceptions.RequestError):
+                self.mturk.approve_assignment(
+                    AssignmentId=chosen["AssignmentId"], OverrideRejection=True
+                )
+
+    # --- Workers ---------------------------------------------------------------------------------
+
+    @rule(data=st.data(), worker=st.sampled_from(WORKERS))
+    def accept(self, data, worker):
+        account = self.account()
+        if not account.hits:
+            return
+        hit_id = self.pick(data, list(account.hits))
+        hit = account.hits[hit_id]
+        held = [a for a in account.of(hit_id) if a["WorkerId"] == worker]
+        can = hit["HITStatus"] == "Assignable" and not held
+        try:
+            work = self.server.worker(worker).accept(hit_id)
+        except ControlError as error:
+            assert not can, error
+            assert error.status in (404, 409)
+            return
+        assert can
+        assert work.deadline == work.accept_time + timedelta(
+            seconds=hit["AssignmentDurationInSeconds"]
+        )
+
+    @rule(data=st.data(), submit=st.booleans())
+    def finish(self, data, submit):
+        """A worker at work submits (answers of a few fields) or returns the assignment."""
+        account = self.account()
+        doing = [a for a in account.assignments if a["AssignmentStatus"] == "Accepted"]
+        if not doing:
+            return
+        chosen = self.pick(data, [a["AssignmentId"] for a in doing])
+        path = f"/_mockturk/assignments/{chosen}/" + ("submit" if submit else "return")
+        body = {"answers": {"rating": "4"}} if submit else None
+        response = raw_request(self.server, path=path, body=body)
+        assert response.status == 200, response.body
+
+    @rule(seconds=st.sampled_from([1, 29, 59, 300, 3600, 86400, 31 * 86400]))
+    def advance(self, seconds):
+        self.server.clock.advance(seconds)
+
+    # --- What always holds -----------------------------------------------------------------------
+
+    @invariant()
+    def counters_and_status_agree_with_the_assignments(self):
+        account = self.account()
+        for hit_id, hit in account.hits.items():
+            pending = len(account.of(hit_id, "Accepted"))
+            submitted = len(account.of(hit_id, "Submitted"))
+            completed = len(account.of(hit_id, "Approved", "Rejected"))
+            available = hit["MaxAssignments"] - pending - submitted - completed
+            assert hit["NumberOfAssignmentsPending"] == pending, hit
+            assert hit["NumberOfAssignmentsCompleted"] == completed, hit
+            assert hit["NumberOfAssignmentsAvailable"] == available, hit
+            if hit["HITStatus"] in ("Disposed", "Reviewing"):
+                continue
+            if available > 0 and not account.expired(hit):
+                expected = "Assignable"
+            elif pending > 0:
+                expected = "Unassignable"
+            else:
+                expected = "Reviewable"
+            assert hit["HITStatus"] == expected, hit
+        for assignment in account.assignments:
+            if assignment["AssignmentStatus"] == "Accepted":
+                assert parse_time(assignment["Deadline"]) > account.now, assignment
+            if assignment["AssignmentStatus"] == "Submitted":
+                assert parse_time(assignment["AutoApprovalTime"]) > account.now, assignment
+            if assignment["AssignmentStatus"] == "Approved" and "RejectionTime" not in assignment:
+                assert parse_time(assignment["ApprovalTime"]) <= parse_time(
+                    assignment["AutoApprovalTime"]
+                )
+
+    @invariant()
+    def the_balance_is_the_start_less_what_was_paid_and_held(self):
+        account = self.account()
+        paid = held = Decimal("0.00")
+        for hit_id, hit in account.hits.items():
+            reward = parse_amount(hit["Reward"])
+            cost = reward + assignment_fee(reward, hit["MaxAssignments"])
+            paid += cost * len(account.of(hit_id, "Approved"))
+            live = len(account.of(hit_id, "Accepted", "Submitted"))
+            if hit["HITStatus"] != "Disposed" and not account.expired(hit):
+                live += hit["NumberOfAssignmentsAvailable"]
+            held += cost * live
+        balance = Decimal(self.mturk.get_account_balance()["AvailableBalance"])
+        assert balance == START_BALANCE - paid - held
+
+    @invariant()
+    def every_listing_pages_to_exactly_the_visible_records(self):
+        account = self.account()
+        listed = sorted(
+            (h for h in account.hits.values() if h["HITStatus"] != "Disposed"),
+            key=lambda h: (-parse_time(h["CreationTime"]).timestamp(), h["HITId"]),
+        )
+        assert self.walk("list_hits", "HITs", "HITId") == [h["HITId"] for h in listed]
+        for hit in listed:
+            shown = sorted(
+                (a for a in account.of(hit["HITId"]) if a["AssignmentStatus"] != "Accepted"),
+                key=lambda a: (parse_time(a["SubmitTime"]), a["AssignmentId"]),
+            )
+            walked = self.walk(
+                "list_assignments_for_hit", "Assignments", "AssignmentId", HITId=hit["HITId"]
+            )
+            assert walked == [a["AssignmentId"] for a in shown]
+
+    @invariant()
+    def export_then_load_is_the_identity(self):
+        state = self.server.state()
+        self.server.load(state, replace=True)
+        assert self.server.state() == state
+
+    def walk(self, operation: str, key: str, id_field: str, **params: Any) -> list[str]:
+        found: list[str] = []
+        token = None
+        for _ in range(100):
+            page = getattr(self.mturk, operation)(
+                MaxResults=2, **params, **({"NextToken": token} if token else {})
+            )
+            found += [record[id_field] for record in page[key]]
+            token = page.get("NextToken")
+            if not page[key]:
+                assert token is None
+                return found
+        raise AssertionError("the listing never ended")
+
+
+@pytest.fixture(scope="module")
+def machine_server():
+    with serve([], start_time=START, frozen_clock=True) as server:
+        yield server
+
+
+def test_the_lifecycle_holds_under_random_workflows(machine_server):
+    Lifecycle.server = machine_server
+    run_state_machine_as_test(
+        Lifecycle, settings=settings(fuzz_settings(25), stateful_step_count=20)
+    )
+    machine_server.check()
