@@ -9,6 +9,7 @@ walks only as much of the value as it shows. The bounds are documented in docs/b
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from math import isfinite
 from typing import Any
 
@@ -25,6 +26,20 @@ def java_text(value: Any) -> str:
     """``value`` as Java's toString writes it (the AWS validation messages): ``[a, b]``,
     ``{k=v}``, ``true``, ``1.0E23``."""
     return _bounded(_java_pieces(value, MAX_DEPTH))
+
+
+def java_date(instant: datetime) -> str:
+    """An instant as Java's ``Date.toString`` writes it in UTC, to the second (milliseconds
+    dropped): ``Wed Jul 14 20:26:06 UTC 2021``. English names, whatever the machine's locale."""
+    t = instant.astimezone(UTC)
+    return (
+        f"{_WEEKDAYS[t.weekday()]} {_MONTHS[t.month - 1]} {t.day:02d}"
+        f" {t.hour:02d}:{t.minute:02d}:{t.second:02d} UTC {t.year}"
+    )
+
+
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def python_text(value: Any) -> str:

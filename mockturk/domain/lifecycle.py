@@ -50,6 +50,14 @@ TRANSITIONS: dict[str, dict[str | None, str | None]] = {
 }
 
 
+# UpdateHITReviewStatus, by its Revert flag: the status a HIT must have, and the one it gets.
+# Reviewing then holds until something reopens the HIT (see hit_status).
+REVIEW_MOVES: dict[bool, tuple[str, str]] = {
+    False: (REVIEWABLE, REVIEWING),
+    True: (REVIEWING, REVIEWABLE),
+}
+
+
 def allowed(action: str, status: str | None) -> bool:
     return status in TRANSITIONS[action]
 

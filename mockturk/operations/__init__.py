@@ -9,21 +9,27 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from mockturk.operations import assignments, balance, hit_types, hits, review
+from mockturk.operations import assignments, balance, hit_changes, hit_types, hits, review
 from mockturk.operations.context import Context, Handler
 
 HANDLERS: Mapping[str, Handler] = MappingProxyType(
     {
         "ApproveAssignment": review.approve_assignment,
+        "CreateAdditionalAssignmentsForHIT": hit_changes.create_additional_assignments_for_hit,
         "CreateHIT": hits.create_hit,
         "CreateHITType": hit_types.create_hit_type,
         "CreateHITWithHITType": hits.create_hit_with_hit_type,
+        "DeleteHIT": hit_changes.delete_hit,
         "GetAccountBalance": balance.get_account_balance,
         "GetAssignment": assignments.get_assignment,
         "GetHIT": hits.get_hit,
         "ListAssignmentsForHIT": assignments.list_assignments_for_hit,
         "ListHITs": hits.list_hits,
+        "ListReviewableHITs": hit_changes.list_reviewable_hits,
         "RejectAssignment": review.reject_assignment,
+        "UpdateExpirationForHIT": hit_changes.update_expiration_for_hit,
+        "UpdateHITReviewStatus": hit_changes.update_hit_review_status,
+        "UpdateHITTypeOfHIT": hit_changes.update_hit_type_of_hit,
     }
 )
 

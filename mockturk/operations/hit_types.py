@@ -53,6 +53,21 @@ def group_of(hit_type: HITType) -> str:
     return hit_group_id(hit_type.HITTypeId)
 
 
+def type_properties(hit_type: HITType) -> dict[str, Any]:
+    """What a HIT takes from its HIT type: when it is created, and when its type is changed."""
+    return {
+        "HITTypeId": hit_type.HITTypeId,
+        "HITGroupId": group_of(hit_type),
+        "Title": hit_type.Title,
+        "Description": hit_type.Description,
+        "Reward": hit_type.Reward,
+        "AutoApprovalDelayInSeconds": hit_type.AutoApprovalDelayInSeconds,
+        "AssignmentDurationInSeconds": hit_type.AssignmentDurationInSeconds,
+        "Keywords": hit_type.Keywords,
+        "QualificationRequirements": hit_type.QualificationRequirements,
+    }
+
+
 def requirement(given: dict[str, Any]) -> QualificationRequirement:
     """A requirement from the request, its members checked already against the model (members
     the model does not declare are ignored, as everywhere on the wire)."""

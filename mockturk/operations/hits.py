@@ -13,9 +13,8 @@ from mockturk.errors import (
     invalid_parameter,
 )
 from mockturk.operations.context import Context, Params, Result
-from mockturk.operations.hit_types import described_hit_type, group_of
+from mockturk.operations.hit_types import described_hit_type, type_properties
 from mockturk.state.transaction import Transaction
-from mockturk.wire import to_micros
 
 TOKEN_LIFETIME = timedelta(hours=24)
 _CREATE_HIT = "CreateHIT"  # CreateHIT and CreateHITWithHITType share their tokens
@@ -56,8 +55,8 @@ def _refuse_repeat(ctx: Context, tx: Transaction, params: Params) -> None:
     token = params.get("UniqueRequestToken")
     if token is None:
         return
-    seen = ctx.store.token(_CREATE_HIT, token)
-    if seen is not None and seen.expires > to_micros(tx.now):
+    seen = tx.token_in_force(_CREATE_HIT, token)
+    if seen is not None:
         raise hit_already_exists(seen.result)
 
 
@@ -70,24 +69,16 @@ def _created(ctx: Context, tx: Transaction, hit_type: HITType, params: Params) -
     max_assignments = params.get("MaxAssignments", 1)
     hit = HIT(
         HITId=tx.new_id("hit"),
-        HITTypeId=hit_type.HITTypeId,
-        HITGroupId=group_of(hit_type),
         CreationTime=tx.now,
-        Title=hit_type.Title,
-        Description=hit_type.Description,
         Question=params.get("Question", ""),
         HITStatus=ASSIGNABLE,
         MaxAssignments=max_assignments,
-        Reward=hit_type.Reward,
-        AutoApprovalDelayInSeconds=hit_type.AutoApprovalDelayInSeconds,
         Expiration=tx.now + timedelta(seconds=params["LifetimeInSeconds"]),
-        AssignmentDurationInSeconds=hit_type.AssignmentDurationInSeconds,
         NumberOfAssignmentsPending=0,
         NumberOfAssignmentsAvailable=max_assignments,
         NumberOfAssignmentsCompleted=0,
-        Keywords=hit_type.Keywords,
         RequesterAnnotation=params.get("RequesterAnnotation"),
-        QualificationRequirements=hit_type.QualificationRequirements,
+        **type_properties(hit_type),
     )
     tx.put_hit(hit)
     token = params.get("UniqueRequestToken")

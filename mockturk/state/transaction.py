@@ -84,6 +84,11 @@ class Transaction:
     def hit_type(self, hit_type_id: str) -> HITType | None:
         return self._hit_types.get(hit_type_id) or self.store.hit_type(hit_type_id)
 
+    def token_in_force(self, operation: str, token: str) -> Token | None:
+        """A UniqueRequestToken seen before whose lifetime has not run out: repeats are refused."""
+        seen = self.store.token(operation, token)
+        return seen if seen is not None and seen.expires > to_micros(self.now) else None
+
     def new_id(self, kind: str) -> str:
         """A new ID of the real shape, unused in this account."""
         from mockturk.domain.ids import new_id
