@@ -66,6 +66,18 @@ class HITType(DomainRecord):
     QualificationRequirements: tuple[QualificationRequirement, ...] = ()
     CreationTime: datetime | None = None
 
+    WIRE = (
+        "HITTypeId",
+        "Title",
+        "Description",
+        "Reward",
+        "AssignmentDurationInSeconds",
+        "AutoApprovalDelayInSeconds",
+        "Keywords",
+        "QualificationRequirements",
+        "CreationTime",
+    )
+
     def to_api(self) -> dict[str, Any]:
         out = self.to_state()
         out.pop("CreationTime", None)  # no operation shows a HIT type; exports keep it
