@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from mockturk.operations import assignments, balance, hit_types, hits, review
+from mockturk.operations import assignments, balance, bonuses, hit_types, hits, review
 from mockturk.operations.context import Context, Handler
 
 HANDLERS: Mapping[str, Handler] = MappingProxyType(
@@ -22,8 +22,10 @@ HANDLERS: Mapping[str, Handler] = MappingProxyType(
         "GetAssignment": assignments.get_assignment,
         "GetHIT": hits.get_hit,
         "ListAssignmentsForHIT": assignments.list_assignments_for_hit,
+        "ListBonusPayments": bonuses.list_bonus_payments,
         "ListHITs": hits.list_hits,
         "RejectAssignment": review.reject_assignment,
+        "SendBonus": bonuses.send_bonus,
     }
 )
 
