@@ -1,4 +1,5 @@
-"""Bonuses through boto3: SendBonus's money, rules and errors, and ListBonusPayments' listings."""
+"""Bonuses through boto3: SendBonus's money, rules and errors, ListBonusPayments' listings, and
+the account's balance options (a starting balance, a pinned balance, strict https)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from support import WireChecker, checked
+from support import WireChecker, checked, client
+from test_cli import Server, clean_env, run
 
 from mockturk.testing import InProcessServer, Work, serve
 
@@ -30,6 +32,7 @@ HIT = {
     "LifetimeInSeconds": 3600,
     "Question": QUESTION.format(url="https://example.com/task"),
 }
+BANNER_END = re.escape('print(mturk.list_hits()["NumResults"])')
 INSUFFICIENT_FUNDS = (
     "This Requester has insufficient funds in their account to complete this transaction."
     " Please visit https://requester.mturk.com/prepayments/new to purchase Prepaid HITs."
@@ -421,3 +424,129 @@ def test_an_exported_account_loads_back_and_pays_new_bonuses_apart(lab):
     assert len({p["PaymentId"] for p in payments}) == 2
     listed = lab.mturk.list_bonus_payments(AssignmentId=work.assignment_id)["BonusPayments"]
     assert [p["BonusAmount"] for p in listed] == ["1.00", "2.00"]
+
+
+# --- The balance options ------------------------------------------------------------------------
+
+
+def test_a_pinned_balance_never_moves_and_never_runs_out():
+    with serve([], start_time=START, frozen_clock=True, pinned_balance=True) as server:
+        lab = Lab(server, WireChecker())
+        work = lab.submitted(lab.hit(Reward="100.00", MaxAssignments=200))  # $28000 held
+        lab.bonus(work, "50000")
+        lab.mturk.approve_assignment(AssignmentId=work.assignment_id)
+        assert lab.mturk.get_account_balance()["AvailableBalance"] == "10000.00"
+        assert "Account" not in server.state()
+        assert lab.mturk.list_bonus_payments(HITId=work.hit_id)["NumResults"] == 1
+
+
+def test_a_starting_balance_is_spent_and_restored_by_a_reset():
+    with serve([], start_time=START, frozen_clock=True, balance="5.00") as server:
+        lab = Lab(server, WireChecker())
+        assert lab.mturk.get_account_balance()["AvailableBalance"] == "5.00"
+        work = lab.submitted(lab.hit(Reward="2.00"))  # holds $2.40
+        lab.bonus(work, "2.00")  # $2.40: $0.20 left
+        assert lab.mturk.get_account_balance()["AvailableBalance"] == "0.20"
+        body = lab.refused(lambda: lab.bonus(work, "0.18"))  # and $0.04 of fee
+        assert body["Message"] == INSUFFICIENT_FUNDS
+        lab.bonus(work, "0.17")  # and $0.03 of fee
+        assert lab.mturk.get_account_balance()["AvailableBalance"] == "0.00"
+        server.reset(empty=True)
+        assert lab.mturk.get_account_balance()["AvailableBalance"] == "5.00"
+
+
+def test_a_pinned_balance_shows_the_starting_balance():
+    with serve([], pinned_balance=True, balance=Decimal("250")) as server:
+        assert server.client().get_account_balance()["AvailableBalance"] == "250.00"
+
+
+@pytest.mark.parametrize("balance", ["-1", "0.001", "abc", Decimal("NaN")])
+def test_a_balance_that_is_not_money_is_refused_before_anything_starts(balance):
+    with pytest.raises(ValueError, match=r"amount of money|whole number of cents"):
+        serve([], balance=balance)
+
+
+def test_strict_https_refuses_http_external_urls_as_the_real_service():
+    http_question = QUESTION.format(url="http://localhost:8000/task")
+    with serve([], strict_https=True) as server:
+        mturk = checked(server.client())
+        with pytest.raises(ClientError) as caught:
+            mturk.create_hit(**{**HIT, "Question": http_question})
+        assert STAMP.sub("", caught.value.response["Error"]["Message"]) == (
+            'The value "http://localhost:8000/task" is not valid for the parameter ExternalURL.'
+            " This URL must use the HTTPS protocol.."
+        )
+        assert mturk.create_hit(**HIT)["HIT"]["HITStatus"] == "Assignable"
+    with serve([]) as server:
+        assert server.client().create_hit(**{**HIT, "Question": http_question})["HIT"]
+
+
+# --- mockturk serve --balance / --pinned-balance / --strict-https ---------------------------------
+
+
+def test_the_cli_starts_with_a_balance_and_https_only(tmp_path):
+    empty = tmp_path / "empty.json"
+    empty.write_text("{}")
+    args = ["--port", "0", "--fixtures", str(empty), "--balance", "5.00", "--strict-https"]
+    with Server(*args) as server:
+        server.stdout.wait_for(r"^Balance: 5\.00$")
+        server.stdout.wait_for(r"^ExternalURLs: https only")
+        mturk = client(server.endpoint())
+        assert mturk.get_account_balance()["AvailableBalance"] == "5.00"
+        with pytest.raises(ClientError) as caught:
+            mturk.create_hit(**{**HIT, "Reward": "4.50"})  # $4.50 and $0.90 of fee
+        assert caught.value.response["Error"]["Message"] == INSUFFICIENT_FUNDS
+        with pytest.raises(ClientError) as caught:
+            mturk.create_hit(**{**HIT, "Question": QUESTION.format(url="http://localhost/t")})
+        assert "must use the HTTPS protocol.." in caught.value.response["Error"]["Message"]
+        mturk.create_hit(**{**HIT, "Reward": "4.16"})  # $4.16 and $0.83 of fee: fine
+        assert mturk.get_account_balance()["AvailableBalance"] == "0.01"
+
+
+def test_the_cli_reads_the_account_from_the_environment_and_options_win(tmp_path):
+    empty = tmp_path / "empty.json"
+    empty.write_text("{}")
+    env = clean_env(
+        MOCKTURK_PORT="0",
+        MOCKTURK_FIXTURES=str(empty),
+        MOCKTURK_BALANCE="1.00",
+        MOCKTURK_PINNED_BALANCE="true",
+        MOCKTURK_STRICT_HTTPS="1",
+    )
+    with Server("--balance", "20", "--no-strict-https", env=env) as server:
+        server.stdout.wait_for(r"^Balance: 20\.00, pinned \(never spent, as in the real sandbox\)")
+        mturk = client(server.endpoint())
+        http_question = QUESTION.format(url="http://localhost/task")
+        mturk.create_hit(**{**HIT, "Reward": "100.00", "Question": http_question})
+        assert mturk.get_account_balance()["AvailableBalance"] == "20.00"
+        server.stdout.wait_for(BANNER_END)
+        assert "ExternalURLs" not in server.stdout.text()
+
+
+def test_the_cli_says_nothing_of_the_default_account(tmp_path):
+    empty = tmp_path / "empty.json"
+    empty.write_text("{}")
+    with Server("--port", "0", "--fixtures", str(empty), "--balance", "10000") as server:
+        assert client(server.endpoint()).get_account_balance()["AvailableBalance"] == "10000.00"
+        server.stdout.wait_for(BANNER_END)
+        assert "Balance:" not in server.stdout.text()
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "complaint"),
+    [
+        (["--balance", "lots"], {}, "'lots' is not an amount of dollars and cents, such as 5.00"),
+        (["--balance", "1e3"], {}, "'1e3' is not an amount of dollars and cents"),
+        ([], {"MOCKTURK_BALANCE": "5,00"}, "MOCKTURK_BALANCE: '5,00' is not an amount of"),
+        ([], {"MOCKTURK_PINNED_BALANCE": "yes"}, "MOCKTURK_PINNED_BALANCE: 'yes' is not true or"),
+        ([], {"MOCKTURK_STRICT_HTTPS": "on"}, "MOCKTURK_STRICT_HTTPS: 'on' is not true or false"),
+    ],
+    ids=["word", "exponent", "env-comma", "env-pinned", "env-https"],
+)
+def test_a_bad_account_setting_exits_2_with_usage(args, env, complaint):
+    done = run("serve", "--port", "0", *args, env=clean_env(**env))
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert "usage: mockturk" in done.stderr
+    assert complaint in done.stderr
+    assert "Traceback" not in done.stderr
