@@ -7,7 +7,7 @@ HIT and per assignment, by GrantTime.
 
 from __future__ import annotations
 
-from mockturk.domain.money import bonus_fee, format_amount, parse_amount
+from mockturk.domain.money import bonus_cost, format_amount, parse_amount
 from mockturk.domain.records import DISPOSED, Assignment, BonusPayment
 from mockturk.errors import (
     assignment_does_not_exist,
@@ -48,7 +48,7 @@ def send_bonus(ctx: Context, params: Params) -> Result:
         HITId=assignment.HITId,
         PaymentId=tx.new_id("bonus"),
     )
-    tx.pay(amount + bonus_fee(amount))
+    tx.pay(bonus_cost(amount))
     tx.put_bonus(payment)
     if token is not None:
         tx.remember_token(_SEND_BONUS, token, payment.PaymentId, TOKEN_LIFETIME)
