@@ -218,8 +218,9 @@ class Account:
         ]
         if tokens:
             state["IdempotencyTokens"] = tokens
-        if store.t.ledger.available != self.starting_balance:
-            state["Account"] = {"AvailableBalance": format_amount(store.t.ledger.available)}
+        # A pinned balance is not stated: what was spent never shows, and may exceed it.
+        if self.available_balance != self.starting_balance:
+            state["Account"] = {"AvailableBalance": format_amount(self.available_balance)}
         return state
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 
 from starlette.applications import Starlette
 from starlette.datastructures import State
@@ -17,6 +18,7 @@ from mockturk import protocol
 from mockturk.account import Account
 from mockturk.clock import Clock, ControllableClock, epoch_millis
 from mockturk.control import PREFIX, Control, control_error, guarded
+from mockturk.domain.money import DEFAULT_BALANCE
 from mockturk.errors import AwsError, service_fault, wrong_method, wrong_path
 from mockturk.fixtures import Dataset
 from mockturk.operations import HANDLERS, Context, Handler
@@ -38,6 +40,9 @@ def create_app(
     handlers: Mapping[str, Handler] = HANDLERS,
     on_fault: Callable[[BaseException], None] | None = None,
     request_log: RequestLog = logging_request_log,
+    balance: Decimal = DEFAULT_BALANCE,
+    pinned_balance: bool = False,
+    strict_https: bool = False,
 ) -> MockTurkApp:
     """A new, independent server state seeded with ``dataset``; no state is shared between apps.
 
@@ -46,11 +51,23 @@ def create_app(
     ``request_log`` gets a line for every request answered (``mockturk serve`` writes them
     off the event loop; by default they go to the ``mockturk.requests`` logger). ``clock`` is
     real time by default; only a :class:`ControllableClock` can be moved through the control API.
+
+    The account starts with ``balance`` available (and a reset starts it there again); with
+    ``pinned_balance`` it shows that balance whatever is spent, and funds never run out, as in
+    the real sandbox. ``strict_https`` refuses ExternalURLs that are not https, as the real
+    service did.
     """
     spec = load_spec()
     store = Store()
     clock = clock or ControllableClock()
-    account = Account(store, clock, dataset)
+    account = Account(
+        store,
+        clock,
+        dataset,
+        balance=balance,
+        pinned_balance=pinned_balance,
+        strict_https=strict_https,
+    )
     context = Context(spec=spec, account=account, tokens=TokenCodec(token_secret))
     service = MTurkService(context, handlers, on_fault, request_log)
     control = Control(account, clock)

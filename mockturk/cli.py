@@ -18,7 +18,9 @@ import signal
 import socket
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
 
@@ -27,9 +29,11 @@ import uvicorn
 from mockturk import __version__
 from mockturk.app import create_app
 from mockturk.clock import ControllableClock, iso_utc
+from mockturk.domain.money import DEFAULT_BALANCE, format_amount, parse_amount
 from mockturk.fixtures import FixtureError, default_fixtures_path, load_fixture_paths
 from mockturk.models import parse_timestamp
 from mockturk.serverlog import LogWriter, QueueingHandler, RequestLog
+from mockturk.spec import load_spec, scalar_violations
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -57,6 +61,15 @@ def _start_time(text: str) -> datetime:
         return parse_timestamp(text)
     except ValueError as error:
         raise argparse.ArgumentTypeError(f"{text!r} is not a start time: {error}") from None
+
+
+def _balance(text: str) -> Decimal:
+    # The rule of the API's CurrencyAmount: "5", "5." and "5.00" are all $5.00.
+    if scalar_violations(load_spec().shape("CurrencyAmount"), text):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an amount of dollars and cents, such as 5.00"
+        )
+    return parse_amount(text)
 
 
 _BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
@@ -122,6 +135,28 @@ def build_parser() -> argparse.ArgumentParser:
         help="keep the clock still until moved through POST /_mockturk/clock "
         "[MOCKTURK_FROZEN_CLOCK: true/false/1/0] (default: it runs)",
     )
+    serve.add_argument(
+        "--balance",
+        type=_balance,
+        default=None,
+        metavar="AMOUNT",
+        help="the account's available balance at start, in dollars and cents; HITs, approvals "
+        f"and bonuses spend it [MOCKTURK_BALANCE] (default {format_amount(DEFAULT_BALANCE)})",
+    )
+    serve.add_argument(
+        "--pinned-balance",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="always show the starting balance and never run out of funds, as the real "
+        "sandbox did [MOCKTURK_PINNED_BALANCE: true/false/1/0] (default: the balance moves)",
+    )
+    serve.add_argument(
+        "--strict-https",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="refuse ExternalURLs that are not https, as the real service did "
+        "[MOCKTURK_STRICT_HTTPS: true/false/1/0] (default: http is accepted)",
+    )
     return parser
 
 
@@ -147,17 +182,53 @@ def main(argv: Sequence[str] | None = None) -> int:
         except argparse.ArgumentTypeError as error:
             parser.error(f"MOCKTURK_PORT: {error}")
     start_time = args.start_time or _from_env(parser, "MOCKTURK_START_TIME", _start_time)
-    frozen = args.frozen_clock
-    if frozen is None:
-        frozen = _from_env(parser, "MOCKTURK_FROZEN_CLOCK", _boolean) or False
+    balance = args.balance
+    if balance is None:
+        balance = _from_env(parser, "MOCKTURK_BALANCE", _balance)
+    account = AccountSettings(
+        balance=DEFAULT_BALANCE if balance is None else balance,
+        pinned_balance=_switch(parser, args.pinned_balance, "MOCKTURK_PINNED_BALANCE"),
+        strict_https=_switch(parser, args.strict_https, "MOCKTURK_STRICT_HTTPS"),
+    )
     return serve(
         host=args.host,
         port=port,
         fixtures=args.fixtures or _env_fixtures(),
         log_level=args.log_level,
         start_time=start_time,
-        frozen_clock=frozen,
+        frozen_clock=_switch(parser, args.frozen_clock, "MOCKTURK_FROZEN_CLOCK"),
+        account=account,
     )
+
+
+def _switch(parser: argparse.ArgumentParser, given: bool | None, variable: str) -> bool:
+    """An on/off option: as given, else as its environment variable says, else off."""
+    if given is not None:
+        return given
+    return _from_env(parser, variable, _boolean) or False
+
+
+@dataclass(frozen=True)
+class AccountSettings:
+    """How the served account handles money and ExternalURLs (see :func:`create_app`)."""
+
+    balance: Decimal = DEFAULT_BALANCE
+    pinned_balance: bool = False
+    strict_https: bool = False
+
+    def banner_lines(self) -> str:
+        """What the banner says of them: nothing for the defaults."""
+        lines = ""
+        if self.pinned_balance:
+            lines += (
+                f"Balance: {format_amount(self.balance)}, pinned (never spent, as in the real"
+                " sandbox)\n"
+            )
+        elif self.balance != DEFAULT_BALANCE:
+            lines += f"Balance: {format_amount(self.balance)}\n"
+        if self.strict_https:
+            lines += "ExternalURLs: https only, as the real service required\n"
+        return lines
 
 
 def serve(
@@ -167,6 +238,7 @@ def serve(
     log_level: str,
     start_time: datetime | None = None,
     frozen_clock: bool = False,
+    account: AccountSettings | None = None,
 ) -> int:
     # Every line of the log, the requests' and uvicorn's alike, leaves through one writer
     # thread, so logging costs the event loop next to nothing; closing it writes the rest.
@@ -180,7 +252,16 @@ def serve(
         if start_time is not None or frozen_clock:
             clock_line = _clock_line(start_time or clock.now(), frozen_clock)
         request_log = writer.request_log(level)
-        return _serve(host, port, fixtures, log_level, request_log, clock, clock_line)
+        return _serve(
+            host,
+            port,
+            fixtures,
+            log_level,
+            request_log,
+            clock,
+            clock_line,
+            account or AccountSettings(),
+        )
     finally:
         writer.close()
 
@@ -193,6 +274,7 @@ def _serve(
     request_log: RequestLog,
     clock: ControllableClock,
     clock_line: str | None,
+    account: AccountSettings,
 ) -> int:
     paths = [Path(p) for p in fixtures] if fixtures else [default_fixtures_path()]
     with _loading():
@@ -201,7 +283,14 @@ def _serve(
         except FixtureError as error:
             print(f"mockturk: cannot start: {error}", file=sys.stderr)
             return EXIT_USAGE
-        app = create_app(dataset, clock=clock, request_log=request_log)
+        app = create_app(
+            dataset,
+            clock=clock,
+            request_log=request_log,
+            balance=account.balance,
+            pinned_balance=account.pinned_balance,
+            strict_https=account.strict_https,
+        )
         hits, assignments = len(dataset.hits), len(dataset.assignments)
         del dataset  # the store holds the records now; the loaded models can go
     try:
@@ -214,7 +303,8 @@ def _serve(
         )
         return EXIT_BIND
     bound_port = sock.getsockname()[1]
-    print(_banner(host, bound_port, paths, hits, assignments, clock_line), flush=True)
+    notes = (clock_line or "") + account.banner_lines()
+    print(_banner(host, bound_port, paths, hits, assignments, notes), flush=True)
     config = uvicorn.Config(
         app,
         log_config=None,
@@ -308,14 +398,14 @@ def _banner(
     paths: list[Path],
     hits: int,
     assignments: int,
-    clock_line: str | None = None,
+    notes: str = "",
 ) -> str:
     url = endpoint_url(host, port)
     sources = ", ".join(str(p) for p in paths)
     records = f"{_count(hits, 'HIT')} and {_count(assignments, 'assignment')}"
     return f"""mockturk {__version__}: {records} from {sources}
 Endpoint: {url}   (health: {url}/_mockturk/health)
-{clock_line or ""}
+{notes}
     import boto3
     mturk = boto3.client(
         "mturk",

@@ -26,6 +26,7 @@ import urllib.request
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol, TypeVar
@@ -45,6 +46,7 @@ from mockturk.clock import (
     checked_seconds,
 )
 from mockturk.control import start_over, unmovable
+from mockturk.domain.money import DEFAULT_BALANCE, parse_amount
 from mockturk.fixtures import (
     Dataset,
     FixtureError,
@@ -101,6 +103,9 @@ def serve(
     token_secret: bytes | None = None,
     handlers: Mapping[str, Handler] = HANDLERS,
     start_timeout: float = 10.0,
+    balance: Decimal | str = DEFAULT_BALANCE,
+    pinned_balance: bool = False,
+    strict_https: bool = False,
 ) -> InProcessServer:
     """A mockturk server to use as a context manager (or to ``start()`` and ``stop()``).
 
@@ -121,6 +126,13 @@ def serve(
     other's tokens. ``handlers`` maps operation names to the functions that answer them: the
     real ones by default; a test may swap one in to see how a client copes with a
     failing operation.
+
+    The account starts with ``balance`` available (``"10000.00"`` by default; a Decimal or a
+    string of dollars and cents), spent as HITs hold their liability and approvals and bonuses
+    pay out; ``pinned_balance`` shows it unchanged whatever is spent, and never runs out, as the
+    real sandbox did. ``strict_https`` refuses an ExternalURL that is not https, as the real
+    service did (by default http URLs are accepted, for local task pages). A balance that is not
+    a whole, non-negative number of cents raises ValueError here.
     """
     return InProcessServer(
         fixtures,
@@ -132,6 +144,9 @@ def serve(
         token_secret=token_secret,
         handlers=handlers,
         start_timeout=start_timeout,
+        balance=balance,
+        pinned_balance=pinned_balance,
+        strict_https=strict_https,
     )
 
 
@@ -283,9 +298,13 @@ class InProcessServer:
         token_secret: bytes | None = None,
         handlers: Mapping[str, Handler] = HANDLERS,
         start_timeout: float = 10.0,
+        balance: Decimal | str = DEFAULT_BALANCE,
+        pinned_balance: bool = False,
+        strict_https: bool = False,
     ) -> None:
         if clock is not None and (start_time is not None or frozen_clock):
             raise ValueError("give the server a clock, or a start_time and frozen_clock; not both")
+        self._balance = parse_amount(str(balance))
         self._clock = clock or ControllableClock(start_time, frozen=frozen_clock)
         # Checked now, so bad fixtures fail in the caller before a thread exists.
         self._dataset = (
@@ -298,6 +317,8 @@ class InProcessServer:
         self._token_secret = token_secret
         self._handlers = handlers
         self._start_timeout = start_timeout
+        self._pinned_balance = pinned_balance
+        self._strict_https = strict_https
         # Faults are recorded on the server's thread and taken on the caller's.
         self._faults: list[BaseException] = []
         self._faults_lock = threading.Lock()
@@ -315,6 +336,9 @@ class InProcessServer:
             token_secret=self._token_secret,
             handlers=self._handlers,
             on_fault=self._record_fault,
+            balance=self._balance,
+            pinned_balance=self._pinned_balance,
+            strict_https=self._strict_https,
         )
         self._account = app.state.account
         self._thread = ThreadedServer(app, self._host, self._port, self._start_timeout).start()

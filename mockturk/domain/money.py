@@ -83,6 +83,11 @@ def slot_cost(reward: Decimal, max_assignments: int, masters: bool = False) -> D
     return _EXACT.add(reward, assignment_fee(reward, max_assignments, masters))
 
 
+def bonus_cost(bonus: Decimal) -> Decimal:
+    """What a bonus takes from the balance, at once: itself and its fee."""
+    return _EXACT.add(bonus, bonus_fee(bonus))
+
+
 def requires_masters(qualification_type_ids: Iterable[str]) -> bool:
     """Whether a HIT's qualification requirements include Masters (either environment's ID)."""
     return any(qid in MASTERS_QUALIFICATION_TYPE_IDS for qid in qualification_type_ids)

@@ -9,7 +9,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from mockturk.operations import assignments, balance, hit_changes, hit_types, hits, review
+from mockturk.operations import (
+    assignments,
+    balance,
+    bonuses,
+    hit_changes,
+    hit_types,
+    hits,
+    review,
+)
 from mockturk.operations.context import Context, Handler
 
 HANDLERS: Mapping[str, Handler] = MappingProxyType(
@@ -24,9 +32,11 @@ HANDLERS: Mapping[str, Handler] = MappingProxyType(
         "GetAssignment": assignments.get_assignment,
         "GetHIT": hits.get_hit,
         "ListAssignmentsForHIT": assignments.list_assignments_for_hit,
+        "ListBonusPayments": bonuses.list_bonus_payments,
         "ListHITs": hits.list_hits,
         "ListReviewableHITs": hit_changes.list_reviewable_hits,
         "RejectAssignment": review.reject_assignment,
+        "SendBonus": bonuses.send_bonus,
         "UpdateExpirationForHIT": hit_changes.update_expiration_for_hit,
         "UpdateHITReviewStatus": hit_changes.update_hit_review_status,
         "UpdateHITTypeOfHIT": hit_changes.update_hit_type_of_hit,

@@ -28,9 +28,11 @@ from typing import Any
 
 from botocore.model import Shape
 
+from mockturk.domain.money import ZERO, parse_amount
 from mockturk.domain.questions import check_question
 from mockturk.errors import (
     ParameterValidationError,
+    invalid_parameter,
     missing_one_of,
     more_than_one_of,
     requester_feedback_not_valid,
@@ -207,12 +209,20 @@ def _range_refusal(low: int, high: int) -> Callable[[str, Any], ParameterValidat
     return refusal
 
 
+def _refuse_zero_amount(name: str, value: Any) -> ParameterValidationError | None:
+    # Chosen: the pattern allows "0" and "0.00"; a bonus of nothing is refused.
+    if isinstance(value, str) and parse_amount(value) == ZERO:
+        return invalid_parameter(name, value)
+    return None
+
+
 # Member name -> its refusal, wherever the member is in an operation's input.
 MEMBER_REFUSALS: Mapping[str, Callable[[str, Any], ParameterValidationError | None]] = (
     MappingProxyType(
         {
             "RequesterFeedback": _refuse_control_characters,
             "NumberOfAdditionalAssignments": _range_refusal(1, 1_000_000_000),
+            "BonusAmount": _refuse_zero_amount,
         }
     )
 )

@@ -319,10 +319,16 @@ class Store:
         views[record.AssignmentStatus].discard(old.key)
 
     def put_bonus(self, bonus: BonusPayment) -> None:
+        """Add a bonus payment, or replace one with its PaymentId (a fixture loaded again)."""
+        old = self.t.bonuses.get(bonus.PaymentId)
+        if old is not None:
+            assert old.key is not None
+            for scope in _bonus_scopes(old.record):
+                self.t.bonuses_by[scope].discard(old.key)
         row = bonus_row(bonus)
         self.t.bonuses[bonus.PaymentId] = row
         assert row.key is not None
-        for scope in (f"hit:{bonus.HITId}", f"assignment:{bonus.AssignmentId}"):
+        for scope in _bonus_scopes(bonus):
             self.t.bonuses_by.setdefault(scope, Listing()).add(row.key, row.wire)
 
     def put_token(self, token: Token) -> None:
@@ -331,6 +337,11 @@ class Store:
     def next_serial(self) -> int:
         self.t.serial += 1
         return self.t.serial
+
+
+def _bonus_scopes(bonus: BonusPayment) -> tuple[str, str]:
+    """The listings a bonus payment is in: its HIT's and its assignment's."""
+    return (f"hit:{bonus.HITId}", f"assignment:{bonus.AssignmentId}")
 
 
 def _page(keys: list[Cursor], wires: RawJSONList) -> Page:

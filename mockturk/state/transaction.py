@@ -96,7 +96,9 @@ class Transaction:
         while True:
             self._serial += 1
             candidate = new_id(kind, self.store.seed, self.store.t.serial + self._serial)
-            if not (self.hit(candidate) or self.assignment(candidate) or self.hit_type(candidate)):
+            held = (self.hit(candidate), self.assignment(candidate), self.hit_type(candidate))
+            # A loaded export holds IDs this account issued before, bonus payments' included.
+            if not any(held) and self.store.bonus(candidate) is None:
                 return candidate
 
     # --- Staging ---------------------------------------------------------------------------------
