@@ -106,7 +106,30 @@ def parse_params(raw: bytes) -> dict[str, Any]:
         raise SerializationError(f"The request body is not valid JSON: {error}.") from None
     if not isinstance(params, dict):
         raise SerializationError("The request body must be a JSON object.")
-    return params
+    return _without_nulls(params)
+
+
+def _without_nulls(params: dict[str, Any]) -> dict[str, Any]:
+    """The object with its null members left out, at every depth: a member whose value is null
+    counts as absent (nulls in lists are kept, for validation to report). Iterative: requests
+    may nest up to the parser's limit, past Python's recursion limit."""
+    root: dict[str, Any] = {}
+    pending: list[tuple[Any, Any]] = [(params, root)]
+    while pending:
+        source, copy = pending.pop()
+        items = source.items() if isinstance(source, dict) else enumerate(source)
+        for name, value in items:
+            if value is None and isinstance(source, dict):
+                continue
+            if isinstance(value, dict | list):
+                inner: Any = {} if isinstance(value, dict) else []
+                pending.append((value, inner))
+                value = inner
+            if isinstance(copy, dict):
+                copy[name] = value
+            else:
+                copy.append(value)
+    return root
 
 
 def _too_large() -> RequestTooLarge:

@@ -210,6 +210,9 @@ def check(
         member = shape.member
         if isinstance(member, StructureShape | ListShape):
             for index, item in enumerate(value):
+                if item is None:
+                    found.append(Violation((*path, index), None, NOT_NULL))
+                    continue
                 found.extend(
                     check(
                         member,

@@ -284,3 +284,29 @@ def test_python_text_writes_what_repr_writes():
     value = {"k": (1,), "s": {2}, "b": b"\x00", "t": "it's", "n": None, "e": frozenset()}
     assert python_text(value) == repr(value)
     assert python_text("x" * 5000) == "'" + "x" * (MAX_CHARS - 1) + "..."
+
+
+def test_a_null_member_counts_as_absent_at_any_depth(server):
+    body = {
+        "Title": "t",
+        "Description": "d",
+        "Reward": "0.10",
+        "AssignmentDurationInSeconds": 60,
+        "Keywords": None,
+        "QualificationRequirements": [
+            {"QualificationTypeId": "00000000000000000071", "Comparator": "Exists", "Note": None}
+        ],
+    }
+    status, answer = answered_without_fault(server, "CreateHITType", json.dumps(body).encode())
+    assert status == 200 and len(answer["HITTypeId"]) == 30
+
+
+def test_a_null_item_in_a_list_of_structures_is_a_validation_error(server):
+    body = {"Title": "t", "Description": "d", "Reward": "0.10", "AssignmentDurationInSeconds": 60}
+    body["QualificationRequirements"] = [None]
+    status, answer = answered_without_fault(server, "CreateHITType", json.dumps(body).encode())
+    assert (status, answer["message"]) == (
+        400,
+        "1 validation error detected: Value null at 'qualificationRequirements.1.member' failed"
+        " to satisfy constraint: Member must not be null",
+    )
