@@ -1,8 +1,9 @@
 """A random requester and random workers against a real server, checked after every step.
 
-Hypothesis drives create / accept / submit / return / approve / reject / advance-the-clock
-through boto3 and the simulated-worker API, and after every step checks what must always
-hold, computed here from the exported records rather than from the server's own rules:
+Hypothesis drives create / accept / submit / return / approve / reject / bonus / expire /
+extend / add assignments / set aside for review / delete / advance-the-clock through boto3
+and the simulated-worker API, and after every step checks what must always hold, computed
+here from the exported records rather than from the server's own rules:
 
 - each HIT's counters and status agree with its assignments and its expiry;
 - the balance is the start less what was paid, its fees, and the liability still held;
@@ -17,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -28,7 +30,7 @@ from hypothesis.stateful import (
 )
 from support import checked, fuzz_settings, raw_request
 
-from mockturk.domain.money import assignment_fee, parse_amount
+from mockturk.domain.money import assignment_fee, bonus_fee, parse_amount
 from mockturk.testing import ControlError, InProcessServer, serve
 
 START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -74,18 +76,25 @@ class Lifecycle(RuleBasedStateMachine):
         self.server.reset(empty=True)
         self.mturk = checked(self.server.client())
         self.tokens: dict[str, datetime] = {}
+        self.account()
 
     # --- Reading -----------------------------------------------------------------------------
 
     def account(self) -> Account:
-        return Account(self.server.state(), self.server.clock.now())
+        """The state now; kept as ``seen`` for the preconditions of the next step (the checks
+        read it after every step, so it is never stale when a rule is chosen)."""
+        self.seen = Account(self.server.state(), self.server.clock.now())
+        return self.seen
+
+    def has(self, *statuses: str) -> bool:
+        return any(a["AssignmentStatus"] in statuses for a in self.seen.assignments)
 
     def pick(self, data: st.DataObject, choices: list[Any]) -> Any:
         return data.draw(st.sampled_from(sorted(choices, key=str)))
 
     # --- The requester ---------------------------------------------------------------------------
 
-    @precondition(lambda self: len(self.server.state()["HITs"]) < MAX_HITS)
+    @precondition(lambda self: len(self.seen.hits) < MAX_HITS)
     @rule(
         max_assignments=st.integers(1, 12),
         lifetime=st.sampled_from([60, 600, 3600]),
@@ -118,6 +127,7 @@ class Lifecycle(RuleBasedStateMachine):
         if token is not None:
             self.tokens[token] = now + timedelta(hours=24)
 
+    @precondition(lambda self: self.has("Submitted"))
     @rule(data=st.data())
     def approve(self, data):
         account = self.account()
@@ -127,6 +137,7 @@ class Lifecycle(RuleBasedStateMachine):
         chosen = self.pick(data, [a["AssignmentId"] for a in submitted])
         self.mturk.approve_assignment(AssignmentId=chosen)
 
+    @precondition(lambda self: self.has("Submitted", "Rejected"))
     @rule(data=st.data(), override=st.booleans())
     def reject_or_override(self, data, override):
         account = self.account()
@@ -151,6 +162,7 @@ class Lifecycle(RuleBasedStateMachine):
 
     # --- Workers ---------------------------------------------------------------------------------
 
+    @precondition(lambda self: bool(self.seen.hits))
     @rule(data=st.data(), worker=st.sampled_from(WORKERS))
     def accept(self, data, worker):
         account = self.account()
@@ -171,6 +183,7 @@ class Lifecycle(RuleBasedStateMachine):
             seconds=hit["AssignmentDurationInSeconds"]
         )
 
+    @precondition(lambda self: self.has("Accepted"))
     @rule(data=st.data(), submit=st.booleans())
     def finish(self, data, submit):
         """A worker at work submits (answers of a few fields) or returns the assignment."""
@@ -183,6 +196,99 @@ class Lifecycle(RuleBasedStateMachine):
         body = {"answers": {"rating": "4"}} if submit else None
         response = raw_request(self.server, path=path, body=body)
         assert response.status == 200, response.body
+
+    @precondition(lambda self: self.has("Submitted", "Approved", "Rejected"))
+    @rule(data=st.data(), amount=st.sampled_from(["0.01", "0.50", "2.00"]))
+    def bonus(self, data, amount):
+        account = self.account()
+        visible = [
+            a
+            for a in account.assignments
+            if a["AssignmentStatus"] != "Accepted"
+            and account.hits[a["HITId"]]["HITStatus"] != "Disposed"
+        ]
+        if not visible:
+            return
+        chosen = self.pick(data, visible)
+        self.mturk.send_bonus(
+            WorkerId=chosen["WorkerId"],
+            BonusAmount=amount,
+            AssignmentId=chosen["AssignmentId"],
+            Reason="Thank you.",
+        )
+
+    @precondition(lambda self: bool(self.seen.hits))
+    @rule(data=st.data(), past=st.booleans(), minutes=st.sampled_from([0, 1, 30, 600]))
+    def expire_or_extend(self, data, past, minutes):
+        account = self.account()
+        if not account.hits:
+            return
+        hit = account.hits[self.pick(data, list(account.hits))]
+        if past:  # as clients expire HITs: again and again, deleted or not
+            self.mturk.update_expiration_for_hit(HITId=hit["HITId"], ExpireAt=datetime(2015, 1, 1))
+            return
+        base = max(parse_time(hit["Expiration"]), account.now)
+        expire_at = base + timedelta(minutes=minutes)
+        expiring = expire_at <= account.now  # an ExpireAt not in the future expires it now
+        extensible = minutes >= 1 and hit["HITStatus"] != "Disposed"
+        try:
+            self.mturk.update_expiration_for_hit(HITId=hit["HITId"], ExpireAt=expire_at)
+        except ClientError as error:
+            repeated = error.response["Error"]["Code"] == "RequestError" and extensible
+            assert not expiring and (not extensible or repeated), error
+            return
+        assert expiring or extensible
+
+    @precondition(lambda self: bool(self.seen.hits))
+    @rule(data=st.data(), count=st.sampled_from([1, 2, 5]))
+    def add_assignments(self, data, count):
+        account = self.account()
+        if not account.hits:
+            return
+        hit = account.hits[self.pick(data, list(account.hits))]
+        maximum = hit["MaxAssignments"]
+        can = hit["HITStatus"] != "Disposed" and not (maximum < 10 <= maximum + count)
+        try:
+            self.mturk.create_additional_assignments_for_hit(
+                HITId=hit["HITId"], NumberOfAdditionalAssignments=count
+            )
+        except ClientError:
+            assert not can
+            return
+        assert can
+
+    @precondition(lambda self: bool(self.seen.hits))
+    @rule(data=st.data(), revert=st.booleans())
+    def review_status(self, data, revert):
+        account = self.account()
+        if not account.hits:
+            return
+        hit = account.hits[self.pick(data, list(account.hits))]
+        can = hit["HITStatus"] == ("Reviewing" if revert else "Reviewable")
+        try:
+            self.mturk.update_hit_review_status(HITId=hit["HITId"], Revert=revert)
+        except ClientError:
+            assert not can
+            return
+        assert can
+
+    @precondition(lambda self: bool(self.seen.hits))
+    @rule(data=st.data())
+    def delete(self, data):
+        account = self.account()
+        if not account.hits:
+            return
+        hit_id = self.pick(data, list(account.hits))
+        hit = account.hits[hit_id]
+        can = hit["HITStatus"] in ("Reviewable", "Reviewing") and not account.of(
+            hit_id, "Accepted", "Submitted"
+        )
+        try:
+            self.mturk.delete_hit(HITId=hit_id)
+        except ClientError as error:
+            assert not can, error
+            return
+        assert can
 
     @rule(seconds=st.sampled_from([1, 29, 59, 300, 3600, 86400, 31 * 86400]))
     def advance(self, seconds):
@@ -232,6 +338,9 @@ class Lifecycle(RuleBasedStateMachine):
             if hit["HITStatus"] != "Disposed" and not account.expired(hit):
                 live += hit["NumberOfAssignmentsAvailable"]
             held += cost * live
+        for bonus in account.state.get("BonusPayments", []):
+            amount = parse_amount(bonus["BonusAmount"])
+            paid += amount + bonus_fee(amount)
         balance = Decimal(self.mturk.get_account_balance()["AvailableBalance"])
         assert balance == START_BALANCE - paid - held
 
@@ -254,6 +363,23 @@ class Lifecycle(RuleBasedStateMachine):
             assert walked == [a["AssignmentId"] for a in shown]
 
     @invariant()
+    def reviewable_hits_and_bonuses_list_exactly(self):
+        account = self.account()
+        order = sorted(
+            account.hits.values(),
+            key=lambda h: (-parse_time(h["CreationTime"]).timestamp(), h["HITId"]),
+        )
+        for status in ("Reviewable", "Reviewing"):
+            walked = self.walk("list_reviewable_hits", "HITs", "HITId", Status=status)
+            assert walked == [h["HITId"] for h in order if h["HITStatus"] == status]
+        bonuses = account.state.get("BonusPayments", [])
+        for hit_id in account.hits:
+            of_hit = [b for b in bonuses if account_hit(account, b) == hit_id]
+            of_hit.sort(key=lambda b: (parse_time(b["GrantTime"]), b["PaymentId"]))
+            walked = self.walk("list_bonus_payments", "BonusPayments", "AssignmentId", HITId=hit_id)
+            assert walked == [b["AssignmentId"] for b in of_hit]
+
+    @invariant()
     def export_then_load_is_the_identity(self):
         state = self.server.state()
         self.server.load(state, replace=True)
@@ -274,6 +400,11 @@ class Lifecycle(RuleBasedStateMachine):
         raise AssertionError("the listing never ended")
 
 
+def account_hit(account: Account, bonus: dict[str, Any]) -> str:
+    (assignment,) = [a for a in account.assignments if a["AssignmentId"] == bonus["AssignmentId"]]
+    return str(assignment["HITId"])
+
+
 @pytest.fixture(scope="module")
 def machine_server():
     with serve([], start_time=START, frozen_clock=True) as server:
@@ -283,6 +414,6 @@ def machine_server():
 def test_the_lifecycle_holds_under_random_workflows(machine_server):
     Lifecycle.server = machine_server
     run_state_machine_as_test(
-        Lifecycle, settings=settings(fuzz_settings(25), stateful_step_count=20)
+        Lifecycle, settings=settings(fuzz_settings(40), stateful_step_count=25)
     )
     machine_server.check()
