@@ -118,7 +118,17 @@ class Account:
             kept = (CURRENT_STATE, self._touched_state(documents))
             dataset = build_dataset([kept, *documents], now, held=self._held_assignment_hit)
             self._seed(dataset, now, fresh=False)
+        self._follow_clock(dataset)
         self.catch_up()
+
+    def _follow_clock(self, dataset: Dataset) -> None:
+        """A loaded Clock moves this one to its time, if that is later (time never goes back),
+        and freezes or unfreezes it as it was."""
+        given, clock = dataset.clock, self.clock
+        if given is None or not isinstance(clock, ControllableClock):
+            return
+        later = given.Now if given.Now > clock.now() else None
+        clock.change(to=later, frozen=given.Frozen)
 
     def _held_assignment_hit(self, assignment_id: str) -> str | None:
         row = self.store.assignment_entry(assignment_id)
@@ -218,6 +228,9 @@ class Account:
         ]
         if tokens:
             state["IdempotencyTokens"] = tokens
+        clock = self.clock
+        if isinstance(clock, ControllableClock) and not clock.real_time:
+            state["Clock"] = {"Now": _plain(clock.now()), "Frozen": clock.frozen}
         # A pinned balance is not stated: what was spent never shows, and may exceed it.
         if self.available_balance != self.starting_balance:
             state["Account"] = {"AvailableBalance": format_amount(self.available_balance)}

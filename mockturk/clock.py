@@ -130,6 +130,12 @@ class ControllableClock:
             listener(moved)
         return moved
 
+    @property
+    def real_time(self) -> bool:
+        """Whether it simply reads the system clock (running, and not moved off it by more
+        than the last instant it repeated while the system clock stepped back)."""
+        return not self._frozen and abs(self._offset) < _REAL_TIME_SLACK
+
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         """Call ``listener(now)`` after every change; returns the function that stops it."""
         self._listeners.append(listener)
@@ -156,6 +162,9 @@ class FixedClock(ControllableClock):
 
     def __init__(self, instant: datetime) -> None:
         super().__init__(instant, frozen=True)
+
+
+_REAL_TIME_SLACK = timedelta(seconds=1)
 
 
 def checked_instant(instant: datetime) -> datetime:

@@ -158,3 +158,9 @@ def test_readme_clock_example_runs():
     readme = ROOT / "README.md"
     (example,) = [b for b in blocks(readme, "python") if b.startswith("# clock_example.py")]
     exec(compile(example, "README clock example", "exec"), {})
+
+
+def test_readme_workflow_example_runs():
+    readme = ROOT / "README.md"
+    (example,) = [b for b in blocks(readme, "python") if b.startswith("# workflow_example.py")]
+    exec(compile(example, "README workflow example", "exec"), {})

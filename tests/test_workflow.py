@@ -418,3 +418,15 @@ def test_external_submit_errors_are_pages_and_store_nothing(lab, assignment, pag
     assert response.status == 200 and page in response.body
     assert response.headers["content-type"].startswith("text/html")
     assert lab.counters(hit_id) == ("Assignable", 1, 0, 0)
+
+
+def test_a_moved_clock_is_exported_and_followed_by_a_load():
+    later = datetime(2030, 1, 1, tzinfo=UTC)
+    with serve([], start_time=later, frozen_clock=True) as saved, serve([]) as restored:
+        saved.client().create_hit(**TYPE, LifetimeInSeconds=3600, Question=QUESTION)
+        state = saved.state()
+        assert state["Clock"] == {"Now": "2030-01-01T00:00:00Z", "Frozen": True}
+        assert "Clock" not in restored.state()  # real time: nothing to restore
+        restored.load(state, replace=True)
+        assert (restored.clock.now(), restored.clock.frozen) == (later, True)
+        assert restored.state() == state
