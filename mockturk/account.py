@@ -21,9 +21,10 @@ from decimal import Decimal
 from typing import Any
 
 from mockturk.clock import Clock, ControllableClock
+from mockturk.domain.hit_types import type_of
 from mockturk.domain.money import DEFAULT_BALANCE, format_amount, parse_amount
 from mockturk.domain.records import DomainRecord
-from mockturk.fixtures import CURRENT_STATE, Dataset, build_dataset, implied_hit_type
+from mockturk.fixtures import CURRENT_STATE, Dataset, build_dataset
 from mockturk.state import changes
 from mockturk.state.store import Store, Tables, Token
 from mockturk.state.transaction import Transaction
@@ -142,7 +143,7 @@ class Account:
         for hit in dataset.hits:
             tx.put_hit(hit, derive=False)
             if tx.hit_type(hit.HITTypeId) is None:
-                tx.put_hit_type(implied_hit_type(hit))
+                tx.put_hit_type(type_of(hit))
         for assignment in dataset.assignments:
             tx.put_assignment(assignment)
         for bonus in dataset.bonuses:

@@ -349,20 +349,6 @@ def _hit_type(record: HITTypeRecord) -> records.HITType:
     return records.HITType(**fields)
 
 
-def implied_hit_type(hit: records.HIT) -> records.HITType:
-    """The HIT type a HIT loaded from fixtures belongs to, registered so it can be used."""
-    return records.HITType(
-        HITTypeId=hit.HITTypeId,
-        Title=hit.Title,
-        Description=hit.Description,
-        Reward=hit.Reward,
-        AssignmentDurationInSeconds=hit.AssignmentDurationInSeconds,
-        AutoApprovalDelayInSeconds=hit.AutoApprovalDelayInSeconds,
-        Keywords=hit.Keywords,
-        QualificationRequirements=hit.QualificationRequirements,
-    )
-
-
 def _records(
     source: str, document: Any, problems: _Problems, wanted: type[Record], consume: bool
 ) -> Iterable[tuple[Record | None, _Where]]:

@@ -7,11 +7,12 @@ a HIT type's group ID follows from its ID, whether the HIT came from the API or 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 import orjson
 
 from mockturk.domain.ids import derived_id
+from mockturk.domain.records import HIT, HITType
 from mockturk.models import QualificationRequirement
 
 
@@ -49,6 +50,32 @@ def hit_type_id(
 
 def hit_group_id(type_id: str) -> str:
     return derived_id("group", type_id)
+
+
+# What a HIT shares with its HIT type (besides the type's ID and group).
+SHARED_PROPERTIES = (
+    "Title",
+    "Description",
+    "Reward",
+    "AutoApprovalDelayInSeconds",
+    "AssignmentDurationInSeconds",
+    "Keywords",
+    "QualificationRequirements",
+)
+
+
+def properties_of(hit_type: HITType) -> dict[str, Any]:
+    """What a HIT takes from its HIT type: when it is created, and when its type is changed."""
+    return {
+        "HITTypeId": hit_type.HITTypeId,
+        "HITGroupId": hit_group_id(hit_type.HITTypeId),
+        **{name: getattr(hit_type, name) for name in SHARED_PROPERTIES},
+    }
+
+
+def type_of(hit: HIT) -> HITType:
+    """The HIT type a HIT belongs to, made from its properties (for HITs loaded from fixtures)."""
+    return HITType(HITTypeId=hit.HITTypeId, **{n: getattr(hit, n) for n in SHARED_PROPERTIES})
 
 
 def complete_requirement(requirement: QualificationRequirement) -> QualificationRequirement:

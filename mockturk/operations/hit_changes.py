@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from fractions import Fraction
 
 from mockturk.domain import lifecycle
+from mockturk.domain.hit_types import properties_of
 from mockturk.domain.money import LARGE_BATCH
 from mockturk.domain.records import DISPOSED, HIT, REVIEWABLE, REVIEWING
 from mockturk.errors import (
@@ -26,7 +27,6 @@ from mockturk.errors import (
     value_out_of_range,
 )
 from mockturk.operations.context import Context, Params, Result
-from mockturk.operations.hit_types import type_properties
 from mockturk.operations.hits import TOKEN_LIFETIME
 from mockturk.quoted import java_date
 from mockturk.state import changes
@@ -167,7 +167,7 @@ def update_hit_type_of_hit(ctx: Context, params: Params) -> Result:
     hit_type = tx.hit_type(params["HITTypeId"])
     if hit_type is None:
         raise hit_type_does_not_exist(params["HITTypeId"])
-    tx.put_hit(hit.changed(**type_properties(hit_type)))
+    tx.put_hit(hit.changed(**properties_of(hit_type)))
     ctx.account.commit(tx)
     return {}
 

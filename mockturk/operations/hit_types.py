@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockturk.domain.hit_types import complete_requirement, hit_group_id, hit_type_id
+from mockturk.domain.hit_types import complete_requirement, hit_type_id
 from mockturk.domain.money import format_amount, parse_amount
 from mockturk.domain.records import HITType
 from mockturk.models import Locale, QualificationRequirement
@@ -47,25 +47,6 @@ def described_hit_type(tx: Transaction, params: Params) -> HITType:
     hit_type = properties.changed(HITTypeId=type_id, CreationTime=tx.now)
     tx.put_hit_type(hit_type)
     return hit_type
-
-
-def group_of(hit_type: HITType) -> str:
-    return hit_group_id(hit_type.HITTypeId)
-
-
-def type_properties(hit_type: HITType) -> dict[str, Any]:
-    """What a HIT takes from its HIT type: when it is created, and when its type is changed."""
-    return {
-        "HITTypeId": hit_type.HITTypeId,
-        "HITGroupId": group_of(hit_type),
-        "Title": hit_type.Title,
-        "Description": hit_type.Description,
-        "Reward": hit_type.Reward,
-        "AutoApprovalDelayInSeconds": hit_type.AutoApprovalDelayInSeconds,
-        "AssignmentDurationInSeconds": hit_type.AssignmentDurationInSeconds,
-        "Keywords": hit_type.Keywords,
-        "QualificationRequirements": hit_type.QualificationRequirements,
-    }
 
 
 def requirement(given: dict[str, Any]) -> QualificationRequirement:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from mockturk.domain.hit_types import properties_of
 from mockturk.domain.questions import check_question
 from mockturk.domain.records import ASSIGNABLE, HIT, HITType
 from mockturk.errors import (
@@ -13,7 +14,7 @@ from mockturk.errors import (
     invalid_parameter,
 )
 from mockturk.operations.context import Context, Params, Result
-from mockturk.operations.hit_types import described_hit_type, type_properties
+from mockturk.operations.hit_types import described_hit_type
 from mockturk.state.transaction import Transaction
 
 TOKEN_LIFETIME = timedelta(hours=24)
@@ -78,7 +79,7 @@ def _created(ctx: Context, tx: Transaction, hit_type: HITType, params: Params) -
         NumberOfAssignmentsAvailable=max_assignments,
         NumberOfAssignmentsCompleted=0,
         RequesterAnnotation=params.get("RequesterAnnotation"),
-        **type_properties(hit_type),
+        **properties_of(hit_type),
     )
     tx.put_hit(hit)
     token = params.get("UniqueRequestToken")

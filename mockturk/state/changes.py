@@ -21,6 +21,7 @@ from mockturk.domain.records import (
     SUBMITTED,
     Assignment,
 )
+from mockturk.state import timeline
 from mockturk.state.transaction import DISPOSAL_DELAY, Transaction, assignment_cost
 
 OVERRIDE_WINDOW = timedelta(days=30)
@@ -96,8 +97,6 @@ def dispose(tx: Transaction, hit: HIT) -> None:
 
 def fall_due(tx: Transaction, kind: str, record_id: str, due: datetime) -> None:
     """Apply one timeline entry at its due instant, if the record still awaits it."""
-    from mockturk.state import timeline
-
     if kind == timeline.AUTO_APPROVE:
         assignment = tx.assignment(record_id)
         if (

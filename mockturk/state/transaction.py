@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from mockturk.domain import lifecycle
+from mockturk.domain.ids import new_id
 from mockturk.domain.money import ZERO, parse_amount, requires_masters, slot_cost
 from mockturk.domain.records import (
     ACCEPTED,
@@ -91,8 +92,6 @@ class Transaction:
 
     def new_id(self, kind: str) -> str:
         """A new ID of the real shape, unused in this account."""
-        from mockturk.domain.ids import new_id
-
         while True:
             self._serial += 1
             candidate = new_id(kind, self.store.seed, self.store.t.serial + self._serial)
