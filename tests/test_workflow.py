@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from support import WireChecker, checked, raw_request
+from support import WireChecker, call, checked, hit_record, raw_request
 
 from mockturk.testing import ControlError, InProcessServer, serve
 
@@ -430,3 +430,43 @@ def test_a_moved_clock_is_exported_and_followed_by_a_load():
         restored.load(state, replace=True)
         assert (restored.clock.now(), restored.clock.frozen) == (later, True)
         assert restored.state() == state
+
+
+def test_empty_results_are_exactly_an_empty_object(lab):
+    hit_id = lab.create()["HITId"]
+    work = lab.server.worker("A1WORKER").accept(hit_id)
+    work.submit({})
+    response = call(lab.server, "ApproveAssignment", {"AssignmentId": work.assignment_id})
+    assert (response.status, response.body) == (200, b"{}")
+
+
+def test_work_in_progress_can_be_loaded_and_is_abandoned_at_its_deadline(lab):
+    now = lab.now
+    lab.server.load(
+        {
+            "HITs": [
+                hit_record(
+                    "3LOADED",
+                    CreationTime=now.isoformat(),
+                    Expiration=(now + timedelta(hours=1)).isoformat(),
+                    MaxAssignments=2,
+                    HITStatus=None,
+                )
+            ],
+            "Assignments": [
+                {
+                    "AssignmentId": "3INPROGRESS",
+                    "WorkerId": "A1WORKER",
+                    "HITId": "3LOADED",
+                    "AssignmentStatus": "Accepted",
+                    "AcceptTime": now.isoformat(),
+                }
+            ],
+        }
+    )
+    assert lab.counters("3LOADED") == ("Assignable", 1, 1, 0)
+    (held,) = lab.server.state()["Assignments"]
+    assert held["Deadline"] == (now + timedelta(seconds=600)).isoformat().replace("+00:00", "Z")
+    lab.advance(600)
+    assert lab.counters("3LOADED") == ("Assignable", 2, 0, 0)
+    assert lab.server.state()["Assignments"] == []
