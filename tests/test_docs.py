@@ -15,6 +15,8 @@ import pytest
 import yaml
 
 from mockturk.fixtures import FixtureError, build_dataset
+from mockturk.operations import HANDLERS
+from mockturk.spec import load_spec
 from mockturk.testing import serve
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -164,3 +166,15 @@ def test_readme_workflow_example_runs():
     readme = ROOT / "README.md"
     (example,) = [b for b in blocks(readme, "python") if b.startswith("# workflow_example.py")]
     exec(compile(example, "README workflow example", "exec"), {})
+
+
+def test_the_docs_count_the_operations_there_are():
+    implemented = len(HANDLERS)
+    others = len(load_spec().operation_names) - implemented
+    readme = (ROOT / "README.md").read_text()
+    behaviour = (ROOT / "docs" / "behaviour.md").read_text()
+    assert f"{implemented} of the model's 39 operations so far" in readme
+    assert f"The model's other {others} operations" in readme
+    assert f"{implemented} of the model's 39 operations are implemented" in behaviour
+    table = readme[readme.index("## Supported operations") : readme.index("## Fixtures")]
+    assert sorted(set(re.findall(r"`([A-Z][A-Za-z]+)`", table)) & set(HANDLERS)) == sorted(HANDLERS)
