@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from support import BUNDLED_CLOCK, WireChecker, checked
+from support import BUNDLED_CLOCK, LAB_START, WireChecker, checked
 
 from mockturk.fixtures import Dataset, default_fixtures_path, load_fixture_paths
 from mockturk.testing import InProcessServer, serve
@@ -42,6 +42,14 @@ def wire() -> WireChecker:
 @pytest.fixture
 def mturk(server: InProcessServer, wire: WireChecker) -> Any:
     return checked(server.client(), wire)
+
+
+@pytest.fixture(scope="module")
+def lab_server() -> Iterator[InProcessServer]:
+    """A module's server on a frozen clock at LAB_START, for tests that move time; the
+    modules' ``lab`` fixtures reset it (records and clock) before each test."""
+    with serve([], start_time=LAB_START, frozen_clock=True) as running_server:
+        yield running_server
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,8 @@ import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -133,6 +134,56 @@ def call(server: Endpoint, operation: str, params: dict[str, Any]) -> RawRespons
     response = raw_request(server, body=params, target=operation)
     check_response(operation, response.status, response.headers, response.json())
     return response
+
+
+# --- A server a test drives through time ---------------------------------------------------------
+
+LAB_START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+LAB_QUESTION = (
+    '<ExternalQuestion xmlns="http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/'
+    '2006-07-14/ExternalQuestion.xsd"><ExternalURL>https://example.com/task</ExternalURL>'
+    "<FrameHeight>600</FrameHeight></ExternalQuestion>"
+)
+LAB_HIT_TYPE = {  # CreateHITType's members, and CreateHIT's with a lifetime and a Question
+    "Title": "Rate five sentences",
+    "Description": "Read each sentence and rate how natural it sounds.",
+    "Reward": "0.50",
+    "AssignmentDurationInSeconds": 600,
+    "AutoApprovalDelayInSeconds": 3600,
+}
+
+
+class Lab:
+    """A server on a frozen clock the test moves (the ``lab`` fixtures), a boto3 client whose
+    every response is checked against the model, and the responses it saw (``wire``)."""
+
+    def __init__(self, server: Any, wire: WireChecker | None = None) -> None:
+        self.server = server
+        self.wire = wire if wire is not None else WireChecker()
+        self.mturk = checked(server.client(), self.wire)
+
+    @property
+    def now(self) -> datetime:
+        return self.server.clock.now()  # type: ignore[no-any-return]
+
+    def advance(self, seconds: float) -> None:
+        self.server.clock.advance(seconds)
+
+    def hit(self, hit_id: str) -> dict[str, Any]:
+        return self.mturk.get_hit(HITId=hit_id)["HIT"]  # type: ignore[no-any-return]
+
+    def counters(self, hit_id: str) -> tuple[str, int, int, int]:
+        """HITStatus, and the Available, Pending and Completed counters."""
+        hit = self.hit(hit_id)
+        return (
+            hit["HITStatus"],
+            hit["NumberOfAssignmentsAvailable"],
+            hit["NumberOfAssignmentsPending"],
+            hit["NumberOfAssignmentsCompleted"],
+        )
+
+    def balance(self) -> Decimal:
+        return Decimal(self.mturk.get_account_balance()["AvailableBalance"])
 
 
 # --- The bundled data set's time ---------------------------------------------------------------

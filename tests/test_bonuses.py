@@ -4,19 +4,20 @@ the account's balance options (a starting balance, a pinned balance, strict http
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
+import support
 from botocore.exceptions import ClientError
 from support import WireChecker, checked, client
 from test_cli import Server, clean_env, run
 
 from mockturk.testing import InProcessServer, Work, serve
 
-START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+START = support.LAB_START
 STAMP = re.compile(r" \(\d+\)$")
 QUESTION = (
     '<ExternalQuestion xmlns="http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/'
@@ -39,17 +40,10 @@ INSUFFICIENT_FUNDS = (
 )
 
 
-class Lab:
-    """A server on a frozen clock, a checked client, and the work bonuses are paid for."""
+class Lab(support.Lab):
+    """The shared lab, and the work bonuses are paid for."""
 
-    def __init__(self, server: InProcessServer, wire: WireChecker) -> None:
-        self.server, self.wire = server, wire
-        self.mturk = checked(server.client(), wire)
-
-    def balance(self) -> Decimal:
-        return Decimal(self.mturk.get_account_balance()["AvailableBalance"])
-
-    def hit(self, **fields: Any) -> str:
+    def new_hit(self, **fields: Any) -> str:
         return str(self.mturk.create_hit(**{**HIT, **fields})["HIT"]["HITId"])
 
     def submitted(self, hit_id: str, worker_id: str = "A1WORKER") -> Work:
@@ -75,12 +69,6 @@ class Lab:
         return body
 
 
-@pytest.fixture(scope="module")
-def lab_server() -> Iterator[InProcessServer]:
-    with serve([], start_time=START, frozen_clock=True) as server:
-        yield server
-
-
 @pytest.fixture
 def lab(lab_server: InProcessServer, wire: WireChecker) -> Lab:
     lab_server.reset(empty=True)  # the clock too goes back to START
@@ -91,7 +79,7 @@ def lab(lab_server: InProcessServer, wire: WireChecker) -> Lab:
 
 
 def test_two_fifty_cent_bonuses_cost_a_dollar_twenty(lab):
-    work = lab.submitted(lab.hit())
+    work = lab.submitted(lab.new_hit())
     before = lab.balance()
     lab.bonus(work, "0.50")
     lab.bonus(work, "0.5")
@@ -110,7 +98,7 @@ def test_two_fifty_cent_bonuses_cost_a_dollar_twenty(lab):
     ],
 )
 def test_a_bonus_costs_itself_and_a_fifth_at_once(lab, amount, cost):
-    work = lab.submitted(lab.hit())
+    work = lab.submitted(lab.new_hit())
     before = lab.balance()
     lab.bonus(work, amount)
     assert before - lab.balance() == Decimal(cost)
@@ -119,7 +107,7 @@ def test_a_bonus_costs_itself_and_a_fifth_at_once(lab, amount, cost):
 
 
 def test_a_payment_records_worker_amount_assignment_reason_and_time(lab):
-    work = lab.submitted(lab.hit())
+    work = lab.submitted(lab.new_hit())
     lab.server.clock.advance(90)
     lab.bonus(work, "1.25", Reason="For the careful comments")
     lab.mturk.list_bonus_payments(AssignmentId=work.assignment_id)
@@ -135,7 +123,7 @@ def test_a_payment_records_worker_amount_assignment_reason_and_time(lab):
 
 @pytest.mark.parametrize("review", ["Submitted", "Approved", "Rejected"])
 def test_submitted_and_reviewed_work_can_be_bonused(lab, review):
-    work = lab.submitted(lab.hit())
+    work = lab.submitted(lab.new_hit())
     if review == "Approved":
         lab.mturk.approve_assignment(AssignmentId=work.assignment_id)
     elif review == "Rejected":
@@ -146,7 +134,7 @@ def test_submitted_and_reviewed_work_can_be_bonused(lab, review):
 
 
 def test_a_bonus_the_balance_cannot_bear_is_the_real_error(lab):
-    work = lab.submitted(lab.hit())
+    work = lab.submitted(lab.new_hit())
     assert lab.balance() == Decimal("9999.40")  # the HIT holds $0.60
     body = lab.refused(lambda: lab.bonus(work, "8332.84"))  # and $1666.57 of fee: a cent over
     assert body == {
@@ -162,7 +150,7 @@ def test_a_bonus_the_balance_cannot_bear_is_the_real_error(lab):
 
 
 def test_work_in_progress_does_not_exist_for_a_bonus(lab):
-    work = lab.server.worker("A1WORKER").accept(lab.hit())
+    work = lab.server.worker("A1WORKER").accept(lab.new_hit())
     body = lab.refused(lambda: lab.bonus(work))
     assert body == {
         "__type": "RequestError",
@@ -172,7 +160,7 @@ def test_work_in_progress_does_not_exist_for_a_bonus(lab):
 
 
 def test_an_unknown_assignment_does_not_exist(lab):
-    lab.submitted(lab.hit())
+    lab.submitted(lab.new_hit())
     body = lab.refused(
         lambda: lab.mturk.send_bonus(
             WorkerId="A1WORKER", BonusAmount="1", AssignmentId="3NOSUCH", Reason="r"
@@ -182,7 +170,7 @@ def test_an_unknown_assignment_does_not_exist(lab):
 
 
 def test_the_assignment_of_a_deleted_hit_does_not_exist(lab):
-    work = lab.submitted(lab.hit())
+    work = lab.submitted(lab.new_hit())
     lab.server.clock.advance(3600 + 120 * 86400)  # expired, auto-approved, then disposed
     assert lab.mturk.get_hit(HITId=work.hit_id)["HIT"]["HITStatus"] == "Disposed"
     body = lab.refused(lambda: lab.bonus(work))
@@ -190,7 +178,7 @@ def test_the_assignment_of_a_deleted_hit_does_not_exist(lab):
 
 
 def test_a_worker_paired_with_another_workers_assignment_is_the_real_error(lab):
-    hit_id = lab.hit(MaxAssignments=2)
+    hit_id = lab.new_hit(MaxAssignments=2)
     work, other = lab.submitted(hit_id, "A1WORKER"), lab.submitted(hit_id, "A2OTHER")
     for worker_id in ("A2OTHER", "A3STRANGER"):
         body = lab.refused(
@@ -209,7 +197,7 @@ def test_a_worker_paired_with_another_workers_assignment_is_the_real_error(lab):
 
 @pytest.mark.parametrize("amount", ["0", "0.00", "00.0", "0."])
 def test_a_bonus_of_nothing_is_refused(lab, amount):
-    work = lab.submitted(lab.hit())
+    work = lab.submitted(lab.new_hit())
     body = lab.refused(lambda: lab.bonus(work, amount))
     assert body == {
         "__type": "ParameterValidationError",
@@ -236,7 +224,7 @@ def test_a_bonus_of_nothing_is_refused(lab, amount):
     ids=["amount-pattern", "worker-pattern"],
 )
 def test_the_models_patterns_are_the_frameworks_errors(lab, params, message):
-    work = lab.submitted(lab.hit())
+    work = lab.submitted(lab.new_hit())
     sent = {"WorkerId": "A1WORKER", "AssignmentId": work.assignment_id, "BonusAmount": "1"}
     body = lab.refused(lambda: lab.mturk.send_bonus(**{**sent, **params}, Reason="r"))
     assert body == {"__type": "ValidationException", "message": message}
@@ -246,7 +234,7 @@ def test_the_models_patterns_are_the_frameworks_errors(lab, params, message):
 
 
 def test_a_token_pays_once_for_24_hours(lab):
-    work = lab.submitted(lab.hit())
+    work = lab.submitted(lab.new_hit())
     lab.bonus(work, "1.00", UniqueRequestToken="bonus-1")
     paid = lab.balance()
     for amount in ("1.00", "2.00"):  # whatever the rest of the request
@@ -269,14 +257,14 @@ def test_a_token_pays_once_for_24_hours(lab):
 
 
 def test_tokens_of_hits_and_bonuses_are_apart(lab):
-    work = lab.submitted(lab.hit(UniqueRequestToken="shared"))
+    work = lab.submitted(lab.new_hit(UniqueRequestToken="shared"))
     lab.bonus(work, UniqueRequestToken="shared")
     lab.bonus(work, UniqueRequestToken="other")
     assert lab.mturk.list_bonus_payments(HITId=work.hit_id)["NumResults"] == 2
 
 
 def test_a_refused_bonus_does_not_spend_its_token(lab):
-    work = lab.submitted(lab.hit())
+    work = lab.submitted(lab.new_hit())
     lab.refused(lambda: lab.bonus(work, "0", UniqueRequestToken="retry-me"))
     lab.refused(lambda: lab.bonus(work, "100000", UniqueRequestToken="retry-me"))
     lab.bonus(work, "1", UniqueRequestToken="retry-me")
@@ -304,7 +292,7 @@ def walk(lab: Lab, page_size: int, **scope: str) -> list[dict[str, Any]]:
 @pytest.fixture
 def paid(lab: Lab) -> dict[str, Any]:
     """Two HITs; three assignments; seven bonuses, some granted in the same instant."""
-    first, second = lab.hit(MaxAssignments=2), lab.hit()
+    first, second = lab.new_hit(MaxAssignments=2), lab.new_hit()
     one, two = lab.submitted(first, "A1ONE"), lab.submitted(first, "A2TWO")
     three = lab.submitted(second, "A3THREE")
     for index, work in enumerate([two, one, one, three, two, one, three]):
@@ -373,14 +361,14 @@ def test_next_tokens_are_bound_to_their_filter(lab, paid):
 
 
 def test_a_listing_without_payments_is_one_empty_page(lab):
-    work = lab.submitted(lab.hit())
+    work = lab.submitted(lab.new_hit())
     for scope in ({"HITId": work.hit_id}, {"AssignmentId": work.assignment_id}):
         lab.mturk.list_bonus_payments(**scope)
         assert lab.wire.seen[-1]["raw"] == '{"NumResults":0,"BonusPayments":[]}'
 
 
 def test_unknown_hits_and_assignments_do_not_exist(lab):
-    hit_id = lab.hit()
+    hit_id = lab.new_hit()
     in_progress = lab.server.worker("A1WORKER").accept(hit_id)
     for scope, message in [
         ({"HITId": "3NOSUCHHIT"}, "Hit 3NOSUCHHIT does not exist."),
@@ -396,7 +384,7 @@ def test_unknown_hits_and_assignments_do_not_exist(lab):
 
 
 def test_a_deleted_hits_payments_are_still_listed(lab):
-    work = lab.submitted(lab.hit())
+    work = lab.submitted(lab.new_hit())
     lab.bonus(work)
     lab.server.clock.advance(3600 + 120 * 86400)
     assert lab.mturk.get_hit(HITId=work.hit_id)["HIT"]["HITStatus"] == "Disposed"
@@ -408,7 +396,7 @@ def test_a_deleted_hits_payments_are_still_listed(lab):
 
 
 def test_an_exported_account_loads_back_and_pays_new_bonuses_apart(lab):
-    work = lab.submitted(lab.hit())  # the HIT, assignment and payment take IDs 1, 2 and 3
+    work = lab.submitted(lab.new_hit())  # the HIT, assignment and payment take IDs 1, 2 and 3
     lab.bonus(work, "1.00")
     exported = lab.server.state()
     lab.server.reset(empty=True)
@@ -417,7 +405,7 @@ def test_an_exported_account_loads_back_and_pays_new_bonuses_apart(lab):
     assert lab.server.state() == exported
     listed = lab.mturk.list_bonus_payments(AssignmentId=work.assignment_id)["BonusPayments"]
     assert [p["BonusAmount"] for p in listed] == ["1.00"]
-    lab.hit()  # issues ID 2, as ID 1 is held: the next bonus is offered ID 3, also held
+    lab.new_hit()  # issues ID 2, as ID 1 is held: the next bonus is offered ID 3, also held
     lab.server.clock.advance(1)
     lab.bonus(work, "2.00")
     payments = lab.server.state()["BonusPayments"]
@@ -432,7 +420,7 @@ def test_an_exported_account_loads_back_and_pays_new_bonuses_apart(lab):
 def test_a_pinned_balance_never_moves_and_never_runs_out():
     with serve([], start_time=START, frozen_clock=True, pinned_balance=True) as server:
         lab = Lab(server, WireChecker())
-        work = lab.submitted(lab.hit(Reward="100.00", MaxAssignments=200))  # $28000 held
+        work = lab.submitted(lab.new_hit(Reward="100.00", MaxAssignments=200))  # $28000 held
         lab.bonus(work, "50000")
         lab.mturk.approve_assignment(AssignmentId=work.assignment_id)
         assert lab.mturk.get_account_balance()["AvailableBalance"] == "10000.00"
@@ -444,7 +432,7 @@ def test_a_starting_balance_is_spent_and_restored_by_a_reset():
     with serve([], start_time=START, frozen_clock=True, balance="5.00") as server:
         lab = Lab(server, WireChecker())
         assert lab.mturk.get_account_balance()["AvailableBalance"] == "5.00"
-        work = lab.submitted(lab.hit(Reward="2.00"))  # holds $2.40
+        work = lab.submitted(lab.new_hit(Reward="2.00"))  # holds $2.40
         lab.bonus(work, "2.00")  # $2.40: $0.20 left
         assert lab.mturk.get_account_balance()["AvailableBalance"] == "0.20"
         body = lab.refused(lambda: lab.bonus(work, "0.18"))  # and $0.04 of fee

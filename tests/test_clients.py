@@ -18,8 +18,8 @@ import itertools
 import json
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -27,12 +27,13 @@ from xml.etree import ElementTree
 
 import boto3
 import pytest
+import support
 from botocore.exceptions import ClientError
 from support import WireChecker, check_response, checked, raw_request
 
-from mockturk.testing import InProcessServer, serve
+from mockturk.testing import InProcessServer
 
-START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+START = support.LAB_START
 EXTERNAL_QUESTION_SCHEMA = (
     "http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2006-07-14/"
     "ExternalQuestion.xsd"
@@ -40,25 +41,15 @@ EXTERNAL_QUESTION_SCHEMA = (
 APPROVAL_RATE, LOCALE = "000000000000000000L0", "00000000000000000071"
 
 
-class Lab:
-    """A server on a frozen clock the test moves, and a checked boto3 client."""
+class Lab(support.Lab):
+    """The shared lab, and what the tools' own calls need."""
 
-    def __init__(self, server: InProcessServer, mturk: Any) -> None:
-        self.server, self.mturk = server, mturk
+    def __init__(self, server: InProcessServer, wire: WireChecker) -> None:
+        super().__init__(server, wire)
         self._calls = itertools.count(1)
-
-    @property
-    def now(self) -> datetime:
-        return self.server.clock.now()
-
-    def advance(self, seconds: float) -> None:
-        self.server.clock.advance(seconds)
 
     def worker(self, worker_id: str) -> Any:
         return self.server.worker(worker_id)
-
-    def balance(self) -> Decimal:
-        return Decimal(self.mturk.get_account_balance()["AvailableBalance"])
 
     def external_submit(self, fields: dict[str, str]) -> None:
         """A task page's form posted to /mturk/externalSubmit, as the worker's browser posts it."""
@@ -75,16 +66,10 @@ class Lab:
         return str(self.now.timestamp() + next(self._calls) / 1000)
 
 
-@pytest.fixture(scope="module")
-def clients_server() -> Iterator[InProcessServer]:
-    with serve([], start_time=START, frozen_clock=True) as server:
-        yield server
-
-
 @pytest.fixture
-def lab(clients_server: InProcessServer, wire: WireChecker) -> Lab:
-    clients_server.reset(empty=True)  # the clock too goes back to START
-    return Lab(clients_server, checked(clients_server.client(), wire))
+def lab(lab_server: InProcessServer, wire: WireChecker) -> Lab:
+    lab_server.reset(empty=True)  # the clock too goes back to START
+    return Lab(lab_server, wire)
 
 
 def refusal(call: Callable[[], Any]) -> ClientError:

@@ -3,74 +3,29 @@ passes, approve or reject, and the counters, statuses and balance at every step.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from support import WireChecker, call, checked, hit_record, raw_request
+import support
+from support import WireChecker, call, hit_record, raw_request
 
 from mockturk.testing import ControlError, InProcessServer, serve
 
-START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-QUESTION = (
-    '<ExternalQuestion xmlns="http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/'
-    '2006-07-14/ExternalQuestion.xsd"><ExternalURL>https://example.com/task</ExternalURL>'
-    "<FrameHeight>600</FrameHeight></ExternalQuestion>"
-)
-TYPE = {
-    "Title": "Rate five sentences",
-    "Description": "Read each sentence and rate how natural it sounds.",
-    "Reward": "0.50",
-    "AssignmentDurationInSeconds": 600,
-    "AutoApprovalDelayInSeconds": 3600,
-}
+QUESTION, TYPE = support.LAB_QUESTION, support.LAB_HIT_TYPE
 
 
-class Lab:
-    """A server on a frozen clock the test moves, and a checked client."""
-
-    def __init__(self, server: InProcessServer, mturk: Any) -> None:
-        self.server, self.mturk = server, mturk
-
-    @property
-    def now(self) -> datetime:
-        return self.server.clock.now()
-
-    def advance(self, seconds: float) -> None:
-        self.server.clock.advance(seconds)
-
-    def hit(self, hit_id: str) -> dict[str, Any]:
-        return self.mturk.get_hit(HITId=hit_id)["HIT"]
-
-    def counters(self, hit_id: str) -> tuple[str, int, int, int]:
-        hit = self.hit(hit_id)
-        return (
-            hit["HITStatus"],
-            hit["NumberOfAssignmentsAvailable"],
-            hit["NumberOfAssignmentsPending"],
-            hit["NumberOfAssignmentsCompleted"],
-        )
-
-    def balance(self) -> Decimal:
-        return Decimal(self.mturk.get_account_balance()["AvailableBalance"])
-
+class Lab(support.Lab):
     def create(self, **fields: Any) -> dict[str, Any]:
         params = {**TYPE, "LifetimeInSeconds": 3600, "Question": QUESTION, **fields}
         return self.mturk.create_hit(**params)["HIT"]
 
 
-@pytest.fixture(scope="module")
-def lab_server() -> Iterator[InProcessServer]:
-    with serve([], start_time=START, frozen_clock=True) as server:
-        yield server
-
-
 @pytest.fixture
 def lab(lab_server: InProcessServer, wire: WireChecker) -> Lab:
     lab_server.reset(empty=True)  # the clock too goes back to START
-    return Lab(lab_server, checked(lab_server.client(), wire))
+    return Lab(lab_server, wire)
 
 
 # --- HIT types and HITs ------------------------------------------------------------------------
