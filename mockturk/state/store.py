@@ -25,8 +25,6 @@ from decimal import Decimal
 from itertools import islice
 from typing import Any, Generic, TypeVar
 
-import orjson
-
 from mockturk.domain.money import Ledger
 from mockturk.domain.records import (
     ACCEPTED,
@@ -251,7 +249,7 @@ class Store:
             if hit.HITStatus != DISPOSED:
                 listed.append((row.key, row.wire))
             if hit.HITStatus in REVIEW_STATUSES:
-                entry = (row.key, RawJSON(orjson.dumps({"HITId": hit.HITId})))
+                entry = (row.key, RawJSON(encode_record({"HITId": hit.HITId})))
                 for scope in ((hit.HITStatus, ALL), (hit.HITStatus, hit.HITTypeId)):
                     in_review.setdefault(scope, []).append(entry)
         self.t.listed_hits.add_many(listed)
