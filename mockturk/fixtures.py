@@ -154,7 +154,7 @@ def read_document(path: Path) -> Any:
         raw = path.read_bytes()
     except OSError as error:
         raise FixtureError(f"{path}: cannot be read ({error.strerror}).") from None
-    if not raw.strip():
+    if not raw or raw.isspace():  # not raw.strip(): that would copy the whole file
         return None
     try:
         if path.suffix == ".json":
