@@ -25,17 +25,26 @@ from dataset import SIZES, dataset
 from servers import memory
 
 
+def _memory_mb() -> dict[str, float]:
+    found = memory(int(Path("/proc/self/stat").read_text().split()[0]))
+    return {name: value / 1e6 for name, value in found.items()}
+
+
 def _rss_mb() -> float:
-    return memory(int(Path("/proc/self/stat").read_text().split()[0]))["VmRSS"] / 1e6
+    return _memory_mb()["VmRSS"]
 
 
 def phase(name: str, action: Callable[[], Any]) -> Any:
-    """Run ``action``, print its wall time and the change in RSS."""
+    """Run ``action``, print its wall time, the change in RSS and the peak RSS so far."""
     before_rss = _rss_mb()
     started = time.perf_counter()
     result = action()
     elapsed = time.perf_counter() - started
-    print(f"{name:<34} {elapsed:7.2f} s   RSS {before_rss:7,.0f} -> {_rss_mb():7,.0f} MB")
+    after = _memory_mb()
+    print(
+        f"{name:<34} {elapsed:7.2f} s   RSS {before_rss:7,.0f} -> {after['VmRSS']:7,.0f} MB"
+        f"   peak {after['VmHWM']:7,.0f} MB"
+    )
     return result
 
 
