@@ -84,14 +84,14 @@ class Dataset:
 class _Where(NamedTuple):  # a tuple: one is made for every record of a load
     source: str
     section: str
-    index: int | None
+    position: int | None  # in its section's list (None: a single record)
     record_id: str | None
     id_field: str
 
     def __str__(self) -> str:
         # Held records are named by ID alone: their place in the state means nothing to a user.
-        unplaced = self.index is None or self.source == CURRENT_STATE
-        place = self.section if unplaced else f"{self.section}[{self.index}]"
+        unplaced = self.position is None or self.source == CURRENT_STATE
+        place = self.section if unplaced else f"{self.section}[{self.position}]"
         ident = f" ({self.id_field} {self.record_id})" if self.record_id else ""
         return f"{self.source}: {place}{ident}"
 
