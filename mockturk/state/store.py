@@ -14,6 +14,11 @@ two slices of a sorted view, so it costs the same at any store size:
 Only a :class:`~mockturk.state.transaction.Transaction` changes the tables (its commit calls
 the ``put``/``remove`` methods here), so records, views, balance and timeline change together.
 Everything happens on the event loop, between awaits, so no lock is needed.
+
+A snapshot (what a reset returns to) shares the tables until they next change: every change
+takes them through :meth:`Store.writable`, which first copies them when a snapshot holds them.
+So start-up and reset copy nothing, and a store the size of a million records is copied only
+once it is changed.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
+from datetime import datetime
 from decimal import Decimal
 from itertools import islice
 from typing import Any, Generic, TypeVar
@@ -39,7 +45,7 @@ from mockturk.domain.records import (
 )
 from mockturk.pagination import Cursor
 from mockturk.state.listing import Listing
-from mockturk.state.timeline import Timeline
+from mockturk.state.timeline import Entry, Timeline
 from mockturk.wire import RawJSON, RawJSONList, encode_record, to_micros
 
 R = TypeVar("R", bound=DomainRecord)
@@ -125,25 +131,41 @@ def _copied(value: Any) -> Any:
     if isinstance(value, Listing | Timeline):
         return value.copy()
     if isinstance(value, dict):
-        return {key: _copied(item) for key, item in value.items()}
-    return value  # records, rows, amounts and numbers are immutable
+        # The values of each table are all of one kind: nested tables, or immutable records,
+        # rows, amounts and numbers, which are shared.
+        sample = next(iter(value.values()), None)
+        if isinstance(sample, dict | Listing | Timeline):
+            return {key: _copied(item) for key, item in value.items()}
+        return dict(value)
+    return value
 
 
 class Store:
     def __init__(self, seed: str = "mockturk") -> None:
         self.seed = seed
         self.t = Tables()
+        self._shared = False  # whether a snapshot holds ``t`` (which must then not change)
 
     def clear(self) -> None:
         self.t = Tables()
+        self._shared = False
 
     def snapshot(self) -> Tables:
-        """The state as it is now (an independent copy: records themselves are immutable)."""
-        return Tables(**{f.name: _copied(getattr(self.t, f.name)) for f in fields(Tables)})
+        """The state as it is now; it stays so (the next change copies the tables first)."""
+        self._shared = True
+        return self.t
 
     def restore(self, snapshot: Tables) -> None:
         """Return to a snapshot (which stays unchanged, so it can be restored again)."""
-        self.t = Tables(**{f.name: _copied(getattr(snapshot, f.name)) for f in fields(Tables)})
+        self.t = snapshot
+        self._shared = True
+
+    def writable(self) -> Tables:
+        """The tables, to be changed: copied first when a snapshot holds them."""
+        if self._shared:
+            self.t = Tables(**{f.name: _copied(getattr(self.t, f.name)) for f in fields(Tables)})
+            self._shared = False
+        return self.t
 
     # --- Reading ---------------------------------------------------------------------------------
 
@@ -232,10 +254,12 @@ class Store:
     # --- Changing (the commit path's own methods) ------------------------------------------------
 
     def put_hit_type(self, hit_type: HITType) -> None:
+        self.writable()
         self.t.hit_types[hit_type.HITTypeId] = hit_type
 
     def put_hits(self, hits: Sequence[HIT]) -> None:
         """Add HITs, or replace them (their assignments stay)."""
+        self.writable()
         listed: list[tuple[Cursor, RawJSON]] = []
         in_review: dict[tuple[str, str], list[tuple[Cursor, RawJSON]]] = {}
         for hit in hits:
@@ -274,6 +298,7 @@ class Store:
 
     def remove_hit(self, hit_id: str) -> None:
         """Forget a HIT and its assignments entirely (as after the real service purges it)."""
+        self.writable()
         for assignment in self.assignments_of(hit_id):
             self.remove_assignment(assignment.AssignmentId)
         old = self.t.hits.pop(hit_id)
@@ -283,6 +308,7 @@ class Store:
 
     def put_assignments(self, assignments: Sequence[Assignment]) -> None:
         """Add assignments to stored HITs, or replace them."""
+        self.writable()
         listed: dict[str, dict[str, list[tuple[Cursor, RawJSON]]]] = {}
         for assignment in assignments:
             if assignment.HITId not in self.t.hits:
@@ -305,6 +331,7 @@ class Store:
                 views.setdefault(status, Listing()).add_many(entries)
 
     def remove_assignment(self, assignment_id: str) -> None:
+        self.writable()
         old = self.t.assignments.pop(assignment_id)
         record = old.record
         if self.t.workers.get((record.HITId, record.WorkerId)) == assignment_id:
@@ -317,6 +344,7 @@ class Store:
         views[record.AssignmentStatus].discard(old.key)
 
     def put_bonus(self, bonus: BonusPayment) -> None:
+        self.writable()
         row = bonus_row(bonus)
         self.t.bonuses[bonus.PaymentId] = row
         assert row.key is not None
@@ -324,11 +352,20 @@ class Store:
             self.t.bonuses_by.setdefault(scope, Listing()).add(row.key, row.wire)
 
     def put_token(self, token: Token) -> None:
+        self.writable()
         self.t.tokens[(token.operation, token.token)] = token
 
     def next_serial(self) -> int:
+        self.writable()
         self.t.serial += 1
         return self.t.serial
+
+    def pop_due(self, now: datetime) -> Entry | None:
+        """The earliest timeline entry due at or before ``now``, taken off the timeline."""
+        due = self.t.timeline.next_due()
+        if due is None or due > to_micros(now):
+            return None
+        return self.writable().timeline.pop_due(now)
 
 
 def _page(keys: list[Cursor], wires: RawJSONList) -> Page:

@@ -188,6 +188,7 @@ class Transaction:
         ):
             raise insufficient_funds()
         # Nothing below raises: the change is written whole.
+        store.writable()
         before = {hit_id: store.hit_entry(hit_id) for hit_id in hits}
         planned = [
             hit
