@@ -78,6 +78,12 @@ def parse_timestamp(value: Any) -> datetime:
 
     The result is always in UTC, and in the range the wire carries exactly (:mod:`mockturk.wire`).
     """
+    if isinstance(value, str):  # first: nearly every timestamp of a large load is one
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{python_text(value)} is not an ISO 8601 timestamp") from None
+        return _in_utc(parsed)
     if isinstance(value, bool):
         raise ValueError("a timestamp must be an ISO 8601 string with offset or epoch seconds")
     if isinstance(value, int | float):
@@ -88,12 +94,6 @@ def parse_timestamp(value: Any) -> datetime:
                 f"{python_text(value)} is out of range for epoch seconds (epoch milliseconds are"
                 f" not accepted): {TIMESTAMP_RANGE}"
             ) from None
-    if isinstance(value, str):
-        try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"{python_text(value)} is not an ISO 8601 timestamp") from None
-        return _in_utc(parsed)
     if isinstance(value, datetime):
         return _in_utc(value)
     if isinstance(value, date):
@@ -267,55 +267,23 @@ class Assignment(Record):
 
 # --- The quick way through for plain assignments -----------------------------------------------
 
-_NOT_PLAIN = object()
-Plain = Callable[[Any], Any]  # the value as the model validates it, or _NOT_PLAIN
-
-
-def _plain_shaped(shape: str) -> Plain:
-    def plain(value: Any) -> Any:
-        fine = fast_check(shape)
-        return value if fine is not None and fine(value) else _NOT_PLAIN
-
-    return plain
-
-
-def _plain_time(value: Any) -> Any:
-    if type(value) is str:
-        try:
-            return parse_timestamp(value)
-        except ValueError:
-            pass
-    return _NOT_PLAIN
-
-
-def _plain_text(value: Any) -> Any:
-    if type(value) is str:
-        try:
-            return _unicode_text(value)
-        except ValueError:
-            pass
-    return _NOT_PLAIN
-
-
-def _or_none(plain: Plain) -> Plain:
-    return lambda value: None if value is None else plain(value)
-
-
-# How Assignment checks each of its fields, written for the quick way. A field of the model the
-# quick way does not know (tests/test_quick_load.py checks they are in step) turns it off.
-_PLAIN_ASSIGNMENT: dict[str, Plain] = {
-    "AssignmentId": _plain_shaped("EntityId"),
-    "WorkerId": _plain_shaped("CustomerId"),
-    "HITId": _plain_shaped("EntityId"),
-    "AssignmentStatus": _plain_shaped("AssignmentStatus"),
-    "AutoApprovalTime": _or_none(_plain_time),
-    "AcceptTime": _plain_time,
-    "SubmitTime": _plain_time,
-    "ApprovalTime": _or_none(_plain_time),
-    "RejectionTime": _or_none(_plain_time),
-    "Deadline": _or_none(_plain_time),
-    "Answer": _plain_text,
-    "RequesterFeedback": _or_none(_plain_text),
+# How Assignment checks each of its fields, for the quick way: a shape's quick test, a timestamp,
+# or text; and whether it may be None. A field of the model the quick way does not know
+# (tests/test_quick_load.py checks they are in step) turns the quick way off.
+_SHAPED, _TIME, _TEXT = "shaped", "time", "text"
+_PLAIN_ASSIGNMENT: dict[str, tuple[str, str | None, bool]] = {
+    "AssignmentId": (_SHAPED, "EntityId", False),
+    "WorkerId": (_SHAPED, "CustomerId", False),
+    "HITId": (_SHAPED, "EntityId", False),
+    "AssignmentStatus": (_SHAPED, "AssignmentStatus", False),
+    "AutoApprovalTime": (_TIME, None, True),
+    "AcceptTime": (_TIME, None, False),
+    "SubmitTime": (_TIME, None, False),
+    "ApprovalTime": (_TIME, None, True),
+    "RejectionTime": (_TIME, None, True),
+    "Deadline": (_TIME, None, True),
+    "Answer": (_TEXT, None, False),
+    "RequesterFeedback": (_TEXT, None, True),
 }
 _ASSIGNMENT_DEFAULTS = {  # model order; a required field's place is always filled
     name: None if field.is_required() else field.default
@@ -338,8 +306,19 @@ def plain_assignment(raw: dict[Any, Any]) -> dict[str, Any] | None:
         return None
     fields = dict(_ASSIGNMENT_DEFAULTS)
     for name, value in raw.items():
-        checked = _PLAIN_ASSIGNMENT[name](value)
-        if checked is _NOT_PLAIN:
+        kind, shape, optional = _PLAIN_ASSIGNMENT[name]
+        if value is None and optional:
+            continue  # the default, None
+        if type(value) is not str:
             return None
-        fields[name] = checked
+        try:
+            if kind is _TIME:
+                value = parse_timestamp(value)
+            elif kind is _TEXT:
+                _unicode_text(value)
+            elif not (fine := fast_check(shape or "")) or not fine(value):
+                return None
+        except ValueError:
+            return None
+        fields[name] = value
     return fields
