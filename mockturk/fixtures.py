@@ -22,6 +22,7 @@ import orjson
 import yaml
 from pydantic import ValidationError
 
+from mockturk import json_pieces
 from mockturk.domain import records
 from mockturk.domain.hit_types import complete_requirement, hit_group_id, hit_type_id
 from mockturk.domain.ids import derived_id
@@ -158,7 +159,7 @@ def read_document(path: Path) -> Any:
         return None
     try:
         if path.suffix == ".json":
-            return orjson.loads(raw)
+            return json_pieces.loads(raw)  # a large file a piece at a time
         return parse_yaml(raw)
     except orjson.JSONDecodeError as error:
         raise FixtureError(f"{path}: not valid JSON ({error}).") from None
