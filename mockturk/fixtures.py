@@ -97,6 +97,14 @@ class _Where(NamedTuple):  # a tuple: one is made for every record of a load
         return f"{self.source}: {place}{ident}"
 
 
+class _Shared(dict[str, str]):
+    """One object for each text seen: a large load repeats many (workers, feedback, the
+    properties of a batch of HITs), and every copy would hold memory of its own."""
+
+    def __call__(self, text: str) -> str:
+        return self.setdefault(text, text)
+
+
 class _Problems:
     def __init__(self) -> None:
         self.lines: list[str] = []
@@ -240,6 +248,7 @@ def build_dataset(
                     problems.add(where, where.id_field, "duplicate ID")
                 hit_types[record.HITTypeId] = _hit_type(record)
 
+    shared = _Shared()
     hits: dict[str, tuple[HIT, _Where]] = {}
     invalid_hit_ids: set[str] = set()
     for source, document in documents:
@@ -287,9 +296,12 @@ def build_dataset(
                 completed = _complete_accepted(fields, parent[0], where, problems)
             else:
                 completed = _complete_assignment(fields, parent[0], where, problems)
-            # One string object per HIT ID and status, not one per assignment.
+            # One string object per HIT ID, status, worker and feedback, not one per assignment.
             completed["HITId"] = parent[0].HITId
             completed["AssignmentStatus"] = sys.intern(status)
+            completed["WorkerId"] = shared(completed["WorkerId"])
+            if "RequesterFeedback" in completed:
+                completed["RequesterFeedback"] = shared(completed["RequesterFeedback"])
             statuses[hit_id][status] += 1
             hit_of_assignment[assignment_id] = parent[0].HITId
             if not problems.lines:  # once anything is wrong, nothing will be loaded
@@ -328,7 +340,7 @@ def build_dataset(
             if isinstance(record, IdempotencyTokenRecord):
                 tokens.append(record)
     completed_hits = [
-        _complete_hit(hit, statuses.get(hit_id, Counter()), where, now, problems)
+        _complete_hit(hit, statuses.get(hit_id, Counter()), where, now, problems, shared)
         for hit_id, (hit, where) in hits.items()
     ]
     problems.raise_if_any()
@@ -539,9 +551,15 @@ def _complete_accepted(
 
 
 def _complete_hit(
-    hit: HIT, statuses: Counter[str], where: _Where, now: datetime, problems: _Problems
+    hit: HIT,
+    statuses: Counter[str],
+    where: _Where,
+    now: datetime,
+    problems: _Problems,
+    shared: _Shared,
 ) -> records.HIT:
-    """The HIT with its derived fields, given its assignments' statuses."""
+    """The HIT with its derived fields, given its assignments' statuses; its texts ``shared``
+    with the other HITs'."""
     submitted = statuses["Submitted"]
     accepted = statuses[records.ACCEPTED]
     completed = statuses["Approved"] + statuses["Rejected"]
@@ -573,6 +591,9 @@ def _complete_hit(
         NumberOfAssignmentsCompleted=completed,
         submitted=submitted,
     )
+    for name, value in fields.items():
+        if isinstance(value, str):
+            fields[name] = shared(value)
     return records.HIT(**fields)
 
 

@@ -23,8 +23,10 @@ once it is changed.
 
 from __future__ import annotations
 
+import gc
 import heapq
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal
@@ -140,6 +142,19 @@ def _copied(value: Any) -> Any:
     return value
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection meanwhile: copying a large state makes hundreds of thousands
+    of containers that all stay, which the collector would scan over and over for nothing."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 class Store:
     def __init__(self, seed: str = "mockturk") -> None:
         self.seed = seed
@@ -163,7 +178,10 @@ class Store:
     def writable(self) -> Tables:
         """The tables, to be changed: copied first when a snapshot holds them."""
         if self._shared:
-            self.t = Tables(**{f.name: _copied(getattr(self.t, f.name)) for f in fields(Tables)})
+            with _collector_paused():
+                self.t = Tables(
+                    **{f.name: _copied(getattr(self.t, f.name)) for f in fields(Tables)}
+                )
             self._shared = False
         return self.t
 
