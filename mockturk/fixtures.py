@@ -57,6 +57,7 @@ _SECTIONS: dict[str, tuple[type[Record], str, bool]] = {
     "Account": (AccountRecord, "", False),
     "Clock": (ClockRecord, "", False),
 }
+Share = Callable[[str, str], str]
 _IGNORED_KEYS = frozenset({"NumResults", "NextToken", "ResponseMetadata"})
 _WITH_HITS = (AccountRecord, ClockRecord)  # single objects read in the HITs' pass
 
@@ -95,14 +96,6 @@ class _Where(NamedTuple):  # a tuple: one is made for every record of a load
         place = self.section if unplaced else f"{self.section}[{self.position}]"
         ident = f" ({self.id_field} {self.record_id})" if self.record_id else ""
         return f"{self.source}: {place}{ident}"
-
-
-class _Shared(dict[str, str]):
-    """One object for each text seen: a large load repeats many (workers, feedback, the
-    properties of a batch of HITs), and every copy would hold memory of its own."""
-
-    def __call__(self, text: str) -> str:
-        return self.setdefault(text, text)
 
 
 class _Problems:
@@ -248,7 +241,10 @@ def build_dataset(
                     problems.add(where, where.id_field, "duplicate ID")
                 hit_types[record.HITTypeId] = _hit_type(record)
 
-    shared = _Shared()
+    # One object for each text a load repeats (workers, feedback, the properties of a batch of
+    # HITs), not one per record: every copy would hold memory of its own.
+    shared: dict[str, str] = {}
+    share: Share = shared.setdefault  # share(text, text): the first equal text seen
     hits: dict[str, tuple[HIT, _Where]] = {}
     invalid_hit_ids: set[str] = set()
     for source, document in documents:
@@ -299,9 +295,9 @@ def build_dataset(
             # One string object per HIT ID, status, worker and feedback, not one per assignment.
             completed["HITId"] = parent[0].HITId
             completed["AssignmentStatus"] = sys.intern(status)
-            completed["WorkerId"] = shared(completed["WorkerId"])
-            if "RequesterFeedback" in completed:
-                completed["RequesterFeedback"] = shared(completed["RequesterFeedback"])
+            completed["WorkerId"] = share(completed["WorkerId"], completed["WorkerId"])
+            if (feedback := completed.get("RequesterFeedback")) is not None:
+                completed["RequesterFeedback"] = share(feedback, feedback)
             statuses[hit_id][status] += 1
             hit_of_assignment[assignment_id] = parent[0].HITId
             if not problems.lines:  # once anything is wrong, nothing will be loaded
@@ -340,7 +336,7 @@ def build_dataset(
             if isinstance(record, IdempotencyTokenRecord):
                 tokens.append(record)
     completed_hits = [
-        _complete_hit(hit, statuses.get(hit_id, Counter()), where, now, problems, shared)
+        _complete_hit(hit, statuses.get(hit_id, Counter()), where, now, problems, share)
         for hit_id, (hit, where) in hits.items()
     ]
     problems.raise_if_any()
@@ -482,8 +478,8 @@ def _describe(detail: Any) -> str:
 def _complete_assignment(
     assignment: dict[str, Any], hit: HIT, where: _Where, problems: _Problems
 ) -> dict[str, Any]:
-    """The assignment's fields (as its model gives them), its derived AutoApprovalTime filled
-    in, unset ones left out."""
+    """The assignment's fields (as its model gives them: unset ones None, the record's
+    defaults), its derived AutoApprovalTime filled in."""
     status = assignment["AssignmentStatus"]
     accepted, submitted = assignment["AcceptTime"], assignment["SubmitTime"]
     if accepted > submitted:
@@ -518,16 +514,15 @@ def _complete_assignment(
             f"must be SubmitTime + the HIT's AutoApprovalDelayInSeconds"
             f" ({auto_approval.isoformat()}), or be left out",
         )
-    fields = {name: value for name, value in assignment.items() if value is not None}
-    fields["AutoApprovalTime"] = auto_approval
-    return fields
+    assignment["AutoApprovalTime"] = auto_approval
+    return assignment
 
 
 def _complete_accepted(
     assignment: dict[str, Any], hit: HIT, where: _Where, problems: _Problems
 ) -> dict[str, Any]:
-    """Work in progress (its model's fields) with its deadline: as stated, or AcceptTime + the
-    HIT's duration."""
+    """Work in progress (its model's fields) with its deadline, as the record holds it: as
+    stated, or AcceptTime + the HIT's duration."""
     accepted = assignment["AcceptTime"]
     if accepted > hit.Expiration:
         problems.add(where, "AcceptTime", f"is after the HIT's Expiration ({hit.Expiration})")
@@ -544,10 +539,9 @@ def _complete_accepted(
         )
     if deadline < accepted:
         problems.add(where, "Deadline", "is earlier than AcceptTime")
-    fields = {name: value for name, value in assignment.items() if value is not None}
-    fields.pop("Deadline", None)
-    fields["due"] = deadline
-    return fields
+    assignment.pop("Deadline", None)
+    assignment["due"] = deadline
+    return assignment
 
 
 def _complete_hit(
@@ -556,10 +550,10 @@ def _complete_hit(
     where: _Where,
     now: datetime,
     problems: _Problems,
-    shared: _Shared,
+    share: Share,
 ) -> records.HIT:
-    """The HIT with its derived fields, given its assignments' statuses; its texts ``shared``
-    with the other HITs'."""
+    """The HIT with its derived fields, given its assignments' statuses; its texts shared with
+    the other HITs' (``share``)."""
     submitted = statuses["Submitted"]
     accepted = statuses[records.ACCEPTED]
     completed = statuses["Approved"] + statuses["Rejected"]
@@ -593,7 +587,7 @@ def _complete_hit(
     )
     for name, value in fields.items():
         if isinstance(value, str):
-            fields[name] = shared(value)
+            fields[name] = share(value, value)
     return records.HIT(**fields)
 
 
