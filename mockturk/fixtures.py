@@ -35,6 +35,7 @@ from mockturk.models import (
     ClockRecord,
     HITTypeRecord,
     IdempotencyTokenRecord,
+    QualificationRequirement,
     Record,
     plain_assignment,
 )
@@ -335,8 +336,11 @@ def build_dataset(
         for record, _ in _records(source, document, problems, IdempotencyTokenRecord, consume):
             if isinstance(record, IdempotencyTokenRecord):
                 tokens.append(record)
+    requirements: dict[str, tuple[QualificationRequirement, ...]] = {}
     completed_hits = [
-        _complete_hit(hit, statuses.get(hit_id, Counter()), where, now, problems, share)
+        _complete_hit(
+            hit, statuses.get(hit_id, Counter()), where, now, problems, share, requirements
+        )
         for hit_id, (hit, where) in hits.items()
     ]
     problems.raise_if_any()
@@ -551,9 +555,10 @@ def _complete_hit(
     now: datetime,
     problems: _Problems,
     share: Share,
+    shared_requirements: dict[str, tuple[QualificationRequirement, ...]],
 ) -> records.HIT:
-    """The HIT with its derived fields, given its assignments' statuses; its texts shared with
-    the other HITs' (``share``)."""
+    """The HIT with its derived fields, given its assignments' statuses; its texts and its
+    qualification requirements shared with the other HITs' that state the same."""
     submitted = statuses["Submitted"]
     accepted = statuses[records.ACCEPTED]
     completed = statuses["Approved"] + statuses["Rejected"]
@@ -573,6 +578,9 @@ def _complete_hit(
     if status == "Unassignable" and pending == 0:
         problems.add(where, "HITStatus", "is Unassignable, but no assignment is pending")
     requirements = tuple(complete_requirement(q) for q in hit.QualificationRequirements)
+    if requirements:  # one tuple for the HITs that state the same ones (a batch does)
+        stated = orjson.dumps([q.to_api() for q in requirements]).decode()
+        requirements = shared_requirements.setdefault(stated, requirements)
     type_id = hit.HITTypeId or hit_type_id(hit, requirements)
     fields = hit.model_dump(exclude_none=True)
     fields.update(
