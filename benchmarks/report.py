@@ -30,7 +30,8 @@ GET_ASSIGNMENT_CASE = "GetAssignment"
 LIST_HITS_MIN_RATIO = 0.75
 GET_ASSIGNMENT_MIN_RATIO = 0.85
 # Not the issue's: a write's own work (its transaction, the records it encodes again, the
-# listings and the timeline it updates) at most what the bare stack spends on the request.
+# listings and the timeline it updates) at most what the bare stack spends on the request,
+# so at least half its rate.
 WRITE_CASES = (CREATE_HIT, APPROVE, ACCEPT_SUBMIT)
 WRITE_MIN_RATIO = 0.5
 MOTO_MIN_FACTOR = 10.0
@@ -341,7 +342,11 @@ def writes(results: Results) -> list[str]:
         "(`POST /_mockturk/workers/{WorkerId}/accept`) and submitting the assignment it got "
         "(`POST /_mockturk/assignments/{AssignmentId}/submit`): both requests are counted, and "
         "its body bytes are both answers. The bare app answers each path with the bytes "
-        "mockturk answered there. A write mockturk refused would stop the run.",
+        "mockturk answered there. A write mockturk refused would stop the run. The writes' "
+        f"target, {WRITE_MIN_RATIO:.2f}x, is not the issue's, which asks only that the reads "
+        "not fall below theirs: it allows a write's own work (its transaction, the records it "
+        "encodes again, the listings and the timeline it updates) to cost what the bare stack "
+        "spends on the request, no more.",
         "",
         *_throughput_table(results.write_rows),
     ]
