@@ -4,6 +4,7 @@ no change may reach it, through any of the tables, views, balance or timeline.""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 from support import assignment_record, hit_record
 
+from mockturk.state import store
 from mockturk.testing import InProcessServer, serve
 
 START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -121,3 +123,18 @@ def test_an_empty_reset_leaves_the_start_to_return_to(server):
         change(server, mturk)
     server.reset()
     assert seen(server, mturk) == start
+
+
+def test_a_copy_of_a_large_state_is_set_aside_from_the_collector(server, monkeypatch):
+    mturk = server.client()
+    server.reset()
+    start = seen(server, mturk)
+    monkeypatch.setattr(store, "SET_ASIDE_FROM", 1)  # this state counts as large
+    frozen = gc.get_freeze_count()
+    try:
+        create(server, mturk)  # the first change: the copy
+        assert gc.get_freeze_count() > frozen
+        server.reset()
+        assert seen(server, mturk) == start
+    finally:
+        gc.unfreeze()
