@@ -1,12 +1,15 @@
-"""The loader's quick ways through large loads give exactly what the full, explaining ways give."""
+"""The quick ways through large loads give exactly what the full, explaining ways give."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
 from support import assignment_record, fuzz_settings
 
 from mockturk.models import QUICK_ASSIGNMENTS, Assignment, plain_assignment
+from mockturk.state.timeline import Timeline
+
+START = datetime(2026, 12, 1, tzinfo=UTC)
 
 # Values of every kind a field might be given: valid, invalid, and of the wrong type.
 IDS = ["3ABC", "3" + "Z" * 63, "3" + "Z" * 64, "abc", "", "3AB C", "3ÄB", 3, None, ["3ABC"]]
@@ -126,3 +129,28 @@ REQUIRED = [name for name, field in Assignment.model_fields.items() if field.is_
 )
 def test_records_of_plain_values_take_the_quick_way(raw):
     assert plain_assignment(raw) == model_fields(raw) is not None
+
+
+@fuzz_settings(max_examples=100)
+@given(
+    st.lists(st.lists(st.tuples(st.integers(0, 50), st.sampled_from(["a", "b"])), max_size=30)),
+    st.integers(0, 60),
+)
+def test_planning_many_at_once_falls_due_as_one_at_a_time(batches, now):
+    """A load plans its entries in one go (heapified); the order they fall due in is the same."""
+    one_by_one, at_once = Timeline(), Timeline()
+    for batch in batches:
+        plans = [(START + timedelta(seconds=s), kind, f"{kind}{s}") for s, kind in batch]
+        for plan in plans:
+            one_by_one.schedule(*plan)
+        at_once.schedule_many(plans)
+    instant = START + timedelta(seconds=now)
+    assert drained(one_by_one, instant) == drained(at_once, instant)
+    assert len(one_by_one) == len(at_once)
+
+
+def drained(line, instant):
+    found = []
+    while (entry := line.pop_due(instant)) is not None:
+        found.append(entry)
+    return found
