@@ -64,12 +64,12 @@ def run(
                 # (or the second) of a pair favours both alike.
                 order = [logged, quiet] if round_number % 2 == 0 else [quiet, logged]
                 found = {
-                    server.port: measure(server.proc.pid, server.port, case.request, seconds, wrk)
+                    server.port: measure(server.proc.pid, server.port, case.work, seconds, wrk)
                     for server in order
                 }
                 pairs.append((found[logged.port], found[quiet.port]))
             quiet_medians = _medians([b for _, b in pairs])
-            added = added_cpu_per_request(data, case.request, rounds)
+            added = added_cpu_per_request(data, case.work, rounds)
             rows.append(
                 LogCostRow(
                     case=case.name,

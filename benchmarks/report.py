@@ -18,6 +18,7 @@ from log_cost import QUIET_LEVEL, LogCostRow
 from moto_compare import MotoRow
 from startup import StartupRow, bytes_per_record
 from throughput import Flatness, Row
+from writes import ACCEPT_SUBMIT, APPROVE, CREATE_HIT, MAX_WRITES_PER_S
 
 ROOT = Path(__file__).resolve().parent.parent
 GB = 1e9
@@ -28,6 +29,11 @@ LIST_HITS_CASE = "ListHITs MaxResults=100"
 GET_ASSIGNMENT_CASE = "GetAssignment"
 LIST_HITS_MIN_RATIO = 0.75
 GET_ASSIGNMENT_MIN_RATIO = 0.85
+# Not the issue's: a write's own work (its transaction, the records it encodes again, the
+# listings and the timeline it updates) at most what the bare stack spends on the request,
+# so at least half its rate.
+WRITE_CASES = (CREATE_HIT, APPROVE, ACCEPT_SUBMIT)
+WRITE_MIN_RATIO = 0.5
 MOTO_MIN_FACTOR = 10.0
 FLAT_MAX_FACTOR = 1.2
 BIG_START_SIZE, BIG_START_MAX_S, BIG_START_MAX_RSS = "1M", 60.0, 3 * GB
@@ -55,6 +61,8 @@ class Results:
     startups: list[StartupRow]  # the tiny baseline first
     rows: list[Row] = field(default_factory=list)
     flatness: list[Flatness] = field(default_factory=list)
+    write_rows: list[Row] = field(default_factory=list)
+    write_flatness: list[Flatness] = field(default_factory=list)
     boto: list[CallTimes] = field(default_factory=list)
     boto_note: str | None = None
     moto: list[MotoRow] = field(default_factory=list)
@@ -165,7 +173,7 @@ def _flat_target(flatness: list[Flatness]) -> list[str]:
         ]
     worst = max(flatness, key=lambda f: f.cpu_ratio)
     target = (
-        f"flat in store size: server CPU per request at {worst.large} within "
+        f"flat in store size: a read's server CPU per request at {worst.large} within "
         f"{FLAT_MAX_FACTOR}x of {worst.small}"
     )
     measured = f"worst {worst.cpu_ratio:.2f}x ({worst.case})"
@@ -224,6 +232,7 @@ def targets(results: Results) -> list[str]:
     rows = [
         _ratio_target(results.rows, LIST_HITS_CASE, LIST_HITS_MIN_RATIO),
         _ratio_target(results.rows, GET_ASSIGNMENT_CASE, GET_ASSIGNMENT_MIN_RATIO),
+        *(_ratio_target(results.write_rows, case, WRITE_MIN_RATIO) for case in WRITE_CASES),
         _moto_target(results),
         _flat_target(results.flatness),
         _log_cost_target(results.log_cost),
@@ -284,8 +293,8 @@ def datasets(results: Results) -> list[str]:
     ]
 
 
-def throughput(results: Results) -> list[str]:
-    rows = [
+def _throughput_table(rows: list[Row]) -> list[str]:
+    cells = [
         [
             r.case,
             r.size,
@@ -297,7 +306,7 @@ def throughput(results: Results) -> list[str]:
             f"{r.mock.p50_ms:.2f} / {r.bare.p50_ms:.2f}",
             f"{r.mock.cpu_us_per_request:.0f} / {r.bare.cpu_us_per_request:.0f}",
         ]
-        for r in results.rows
+        for r in rows
     ]
     header = [
         "case",
@@ -310,10 +319,36 @@ def throughput(results: Results) -> list[str]:
         "p50 ms (mock / bare)",
         "server CPU µs/req (mock / bare)",
     ]
+    return _table(header, "llrrrrrrr", cells)
+
+
+def throughput(results: Results) -> list[str]:
+    return ["## Throughput: mockturk vs the bare stack", "", *_throughput_table(results.rows)]
+
+
+def writes(results: Results) -> list[str]:
+    title = ["## Writes: mockturk vs the bare stack", ""]
+    if not results.write_rows:
+        return [*title, "Not measured."]
     return [
-        "## Throughput: mockturk vs the bare stack",
+        *title,
+        "Measured as the reads are, each round of mockturk from the same state: before it, the "
+        "server is reset to its fixtures (`POST /_mockturk/reset`) and given what the case "
+        "draws on (`POST /_mockturk/fixtures`), so the state stays bounded. CreateHIT sends "
+        "the same request again and again (a HIT of one $0.01 assignment each); "
+        "ApproveAssignment approves, each once, the Submitted assignments of a HIT given "
+        f"{MAX_WRITES_PER_S:,} of them for every second of a round; accept + submit is a new "
+        "simulated worker accepting a HIT of a million slots "
+        "(`POST /_mockturk/workers/{WorkerId}/accept`) and submitting the assignment it got "
+        "(`POST /_mockturk/assignments/{AssignmentId}/submit`): both requests are counted, and "
+        "its body bytes are both answers. The bare app answers each path with the bytes "
+        "mockturk answered there. A write mockturk refused would stop the run. The writes' "
+        f"target, {WRITE_MIN_RATIO:.2f}x, is not the issue's, which asks only that the reads "
+        "not fall below theirs: it allows a write's own work (its transaction, the records it "
+        "encodes again, the listings and the timeline it updates) to cost what the bare stack "
+        "spends on the request, no more.",
         "",
-        *_table(header, "llrrrrrrr", rows),
+        *_throughput_table(results.write_rows),
     ]
 
 
@@ -329,7 +364,7 @@ def flatness(results: Results) -> list[str]:
             f"{f.baseline_ratio_ratio:.2f}x",
             _verdict(f.cpu_ratio <= FLAT_MAX_FACTOR),
         ]
-        for f in results.flatness
+        for f in [*results.flatness, *results.write_flatness]
     ]
     header = [
         "case",
@@ -342,7 +377,8 @@ def flatness(results: Results) -> list[str]:
         "## Flat in store size",
         "",
         f"The same request against the {first.large} store and the {first.small} store, in the "
-        "same rounds; 1.00x is perfectly flat, higher means the large store costs more.",
+        "same rounds; 1.00x is perfectly flat, higher means the large store costs more. The "
+        "target is the reads'; the writes follow them.",
         "",
         *_table(header, "lrrrl", rows),
     ]
@@ -513,7 +549,9 @@ def log_cost(results: Results) -> list[str]:
 
 
 def render(results: Results) -> str:
-    sections = [header, targets, datasets, throughput, log_cost, flatness, startups, boto, moto]
+    sections = [
+        header, targets, datasets, throughput, writes, log_cost, flatness, startups, boto, moto
+    ]  # fmt: skip
     lines: list[str] = []
     for section in sections:
         lines += [*section(results), ""]

@@ -7,7 +7,8 @@
 
 It generates the data sets (``dataset.py``, cached in ``benchmarks/.data/``), starts one mockturk
 per size in its default configuration (measuring start-up time and memory), compares each case
-with a bare Starlette app that answers the very same bytes (``throughput.py``), measures what
+with a bare Starlette app that answers the very same bytes (``throughput.py``): the reads, then
+the writes (``writes.py``), each round of a write from the same state; measures what
 the request log costs (``log_cost.py``), times boto3 calls against both
 (``boto_e2e.py``), optionally measures moto_server (``moto_compare.py``), and writes a markdown
 report (``report.py``) stating each target and whether it is met, to
@@ -29,6 +30,7 @@ import log_cost
 import moto_compare
 import servers
 import startup
+import writes
 from dataset import SIZES, DataSet, dataset
 from report import Results, Settings, render
 from throughput import Case, Served, cases, run_case
@@ -124,7 +126,7 @@ def measure_throughput(fleet: list[Served], results: Results) -> None:
                 boto_e2e.time_calls(
                     case.name,
                     served.data.name,
-                    case.request,
+                    case.work,
                     served.server.port,
                     baseline.port,
                     s.boto_calls,
@@ -137,6 +139,16 @@ def measure_throughput(fleet: list[Served], results: Results) -> None:
         results.rows += rows
         if flat is not None:
             results.flatness.append(flat)
+
+
+def measure_writes(fleet: list[Served], results: Results) -> None:
+    s = results.settings
+    for case in writes.write_cases(s.seconds):
+        log(f"case {case.name} at {', '.join(f.data.name for f in fleet)}")
+        rows, flat = run_case(case, fleet, s.rounds, s.seconds, s.wrk)
+        results.write_rows += rows
+        if flat is not None:
+            results.write_flatness.append(flat)
 
 
 def measure_moto(results: Results) -> None:
@@ -165,6 +177,7 @@ def run(settings: Settings) -> Results:
         fleet = start_fleet(stack, data, results)
         if fleet:
             measure_throughput(fleet, results)
+            measure_writes(fleet, results)
     log(f"the request log's cost, at {data[0].name}")
     s = settings
     results.log_cost = log_cost.run(

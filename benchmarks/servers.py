@@ -19,7 +19,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -184,12 +184,17 @@ def logged_requests(server: Server) -> int:
 
 
 @contextmanager
-def bare(body: bytes, status: int) -> Iterator[Server]:
-    """The baseline: a bare Starlette app on the same uvicorn stack, answering ``body``."""
-    with tempfile.NamedTemporaryFile(suffix=".json") as body_file:
-        body_file.write(body)
-        body_file.flush()
-        command = [sys.executable, str(HERE / "bare_app.py"), body_file.name, str(status)]
+def bare(answers: dict[str, tuple[int, bytes]]) -> Iterator[Server]:
+    """The baseline: a bare Starlette app on the same uvicorn stack, answering each route
+    (a Starlette path pattern, ``/`` for the API) with its fixed status and body."""
+    with ExitStack() as files:
+        arguments = []
+        for path, (status, body) in answers.items():
+            body_file = files.enter_context(tempfile.NamedTemporaryFile(suffix=".json"))
+            body_file.write(body)
+            body_file.flush()
+            arguments += [path, body_file.name, str(status)]
+        command = [sys.executable, str(HERE / "bare_app.py"), *arguments]
         proc = subprocess.Popen(
             command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
         )

@@ -1,8 +1,11 @@
 """mockturk against the bare stack, case by case, at every store size, interleaved round by round.
 
-For each case, every mockturk (one per store size) answers the request once; a bare Starlette
-app per size then answers those very bytes. Each round drives mockturk at every size and its
-baseline in turn with the same load, so slow drifts of the machine hit all of them alike.
+For each case, every mockturk (one per store size) answers the case's requests once; a bare
+Starlette app per size then answers those very bytes, each at its path. Each round drives
+mockturk at every size and its baseline in turn with the same load, so slow drifts of the
+machine hit all of them alike. A case that changes the state (a write) is first put in its
+starting state on mockturk, before it answers once and before each round, so that every round
+meets the same state and the state stays bounded.
 """
 
 from __future__ import annotations
@@ -14,14 +17,24 @@ from dataclasses import dataclass
 
 import servers
 from dataset import DataSet
-from load import Measurement, Request, measure, mturk_request
+from load import Measurement, Workload, exchange_once, measure, mturk_request
 from servers import Server
+
+Answers = dict[str, tuple[int, bytes]]  # a route (Starlette path pattern) -> status and body
 
 
 @dataclass(frozen=True)
 class Case:
     name: str
-    request: Request
+    work: Workload  # a read's Request, repeated; or a script of requests
+    routes: tuple[str, ...] = ("/",)  # the route of each request of one iteration of ``work``
+    # Puts a mockturk in the state the case starts from (None: the case changes nothing).
+    prepare: Callable[[Server], None] | None = None
+
+    def answers(self, server: Server) -> Answers:
+        """What ``server`` answers to one iteration of the case, by route."""
+        found = exchange_once(server.port, self.work, 0)
+        return dict(zip(self.routes, found, strict=True))
 
 
 @dataclass(frozen=True)
@@ -74,10 +87,6 @@ def cases(data: DataSet) -> list[Case]:
     ]  # fmt: skip
 
 
-def _ask(server: Server, request: Request) -> tuple[int, bytes]:
-    return servers.post(server.port, request.target, request.params, request.content_type)
-
-
 def _median(values: Iterable[float]) -> float:
     return statistics.median(list(values))
 
@@ -104,18 +113,21 @@ def run_case(
 ) -> tuple[list[Row], Flatness | None]:
     """One case at every size: rows per size, and its flatness from smallest to largest size."""
     with ExitStack() as stack:
-        answers = [_ask(served.server, case.request) for served in fleet]
-        baselines = [stack.enter_context(servers.bare(body, status)) for status, body in answers]
-        for baseline, (_, body) in zip(baselines, answers, strict=True):
-            if _ask(baseline, case.request)[1] != body:
+        answers = []
+        for served in fleet:
+            _prepare(case, served.server)
+            answers.append(case.answers(served.server))
+        baselines = [stack.enter_context(servers.bare(found)) for found in answers]
+        for baseline, found in zip(baselines, answers, strict=True):
+            if case.answers(baseline) != found:
                 raise RuntimeError(f"{case.name}: the baseline does not answer mockturk's bytes")
         pairs: list[list[Pair]] = [[] for _ in fleet]
         for _ in range(rounds):
             for served, baseline, size_pairs in zip(fleet, baselines, pairs, strict=True):
-                mock = measure(
-                    served.server.proc.pid, served.server.port, case.request, seconds, wrk
-                )
-                bare = measure(baseline.proc.pid, baseline.port, case.request, seconds, wrk)
+                _prepare(case, served.server)
+                mock = measure(served.server.proc.pid, served.server.port, case.work, seconds, wrk)
+                _check_accepted(case, served, mock)
+                bare = measure(baseline.proc.pid, baseline.port, case.work, seconds, wrk)
                 size_pairs.append((mock, bare))
         if after is not None:
             after(case, fleet[-1], baselines[-1])
@@ -123,15 +135,28 @@ def run_case(
         Row(
             case=case.name,
             size=served.data.name,
-            status=status,
-            body_bytes=len(body),
+            status=max(status for status, _ in found.values()),
+            body_bytes=sum(len(body) for _, body in found.values()),
             mock=_medians([m for m, _ in size_pairs]),
             bare=_medians([b for _, b in size_pairs]),
             ratio=_median(m.requests_per_s / b.requests_per_s for m, b in size_pairs),
         )
-        for served, (status, body), size_pairs in zip(fleet, answers, pairs, strict=True)
+        for served, found, size_pairs in zip(fleet, answers, pairs, strict=True)
     ]
     return rows, _flatness(case, fleet, pairs)
+
+
+def _prepare(case: Case, server: Server) -> None:
+    if case.prepare is not None:
+        case.prepare(server)
+
+
+def _check_accepted(case: Case, served: Served, mock: Measurement) -> None:
+    """A write refused measures the refusal, not the write: the case is then set up wrong."""
+    if case.prepare is not None and mock.not_ok:
+        raise RuntimeError(
+            f"{case.name} at {served.data.name}: mockturk refused {mock.not_ok} requests"
+        )
 
 
 def _flatness(case: Case, fleet: list[Served], pairs: list[list[Pair]]) -> Flatness | None:

@@ -51,7 +51,8 @@ class Account:
         self.strict_https = strict_https
         self.starting_balance = balance
         self.pinned_balance = pinned_balance
-        self.store.t.ledger = replace(self.store.t.ledger, deposits=balance)
+        tables = self.store.writable()
+        tables.ledger = replace(tables.ledger, deposits=balance)
         if dataset is not None:
             self._seed(dataset, self.clock.now(), fresh=True)
         self._initial: Tables = store.snapshot()
@@ -64,8 +65,7 @@ class Account:
     def catch_up(self) -> datetime:
         """Apply, in time order and each at its due instant, whatever fell due by now."""
         now = self.clock.now()
-        line = self.store.t.timeline
-        while (entry := line.pop_due(now)) is not None:
+        while (entry := self.store.pop_due(now)) is not None:
             due_micros, _, kind, record_id = entry
             due = EPOCH + timedelta(microseconds=due_micros)
             tx = self._transaction_at(due)
@@ -99,7 +99,8 @@ class Account:
         """Back to the records the account started with, or to no records at all."""
         if empty:
             self.store.clear()
-            self.store.t.ledger = replace(self.store.t.ledger, deposits=self.starting_balance)
+            tables = self.store.writable()
+            tables.ledger = replace(tables.ledger, deposits=self.starting_balance)
         else:
             self.store.restore(self._initial)
         self.catch_up()

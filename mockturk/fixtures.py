@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 import yaml
 from pydantic import ValidationError
 
+from mockturk import json_pieces
 from mockturk.domain import records
 from mockturk.domain.hit_types import complete_requirement, hit_group_id, hit_type_id
 from mockturk.domain.ids import derived_id
@@ -34,7 +35,9 @@ from mockturk.models import (
     ClockRecord,
     HITTypeRecord,
     IdempotencyTokenRecord,
+    QualificationRequirement,
     Record,
+    plain_assignment,
 )
 from mockturk.quoted import clipped, python_text
 from mockturk.wire import TIMESTAMP_RANGE, encodable
@@ -55,6 +58,7 @@ _SECTIONS: dict[str, tuple[type[Record], str, bool]] = {
     "Account": (AccountRecord, "", False),
     "Clock": (ClockRecord, "", False),
 }
+Share = Callable[[str, str], str]
 _IGNORED_KEYS = frozenset({"NumResults", "NextToken", "ResponseMetadata"})
 _WITH_HITS = (AccountRecord, ClockRecord)  # single objects read in the HITs' pass
 
@@ -80,18 +84,17 @@ class Dataset:
     clock: ClockRecord | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class _Where:
+class _Where(NamedTuple):  # a tuple: one is made for every record of a load
     source: str
     section: str
-    index: int | None
+    position: int | None  # in its section's list (None: a single record)
     record_id: str | None
     id_field: str
 
     def __str__(self) -> str:
         # Held records are named by ID alone: their place in the state means nothing to a user.
-        unplaced = self.index is None or self.source == CURRENT_STATE
-        place = self.section if unplaced else f"{self.section}[{self.index}]"
+        unplaced = self.position is None or self.source == CURRENT_STATE
+        place = self.section if unplaced else f"{self.section}[{self.position}]"
         ident = f" ({self.id_field} {self.record_id})" if self.record_id else ""
         return f"{self.source}: {place}{ident}"
 
@@ -154,11 +157,11 @@ def read_document(path: Path) -> Any:
         raw = path.read_bytes()
     except OSError as error:
         raise FixtureError(f"{path}: cannot be read ({error.strerror}).") from None
-    if not raw.strip():
+    if not raw or raw.isspace():  # not raw.strip(): that would copy the whole file
         return None
     try:
         if path.suffix == ".json":
-            return orjson.loads(raw)
+            return json_pieces.loads(raw)  # a large file a piece at a time
         return parse_yaml(raw)
     except orjson.JSONDecodeError as error:
         raise FixtureError(f"{path}: not valid JSON ({error}).") from None
@@ -239,6 +242,10 @@ def build_dataset(
                     problems.add(where, where.id_field, "duplicate ID")
                 hit_types[record.HITTypeId] = _hit_type(record)
 
+    # One object for each text a load repeats (workers, feedback, the properties of a batch of
+    # HITs), not one per record: every copy would hold memory of its own.
+    shared: dict[str, str] = {}
+    share: Share = shared.setdefault  # share(text, text): the first equal text seen
     hits: dict[str, tuple[HIT, _Where]] = {}
     invalid_hit_ids: set[str] = set()
     for source, document in documents:
@@ -260,35 +267,40 @@ def build_dataset(
     completed_assignments: list[records.Assignment] = []
     hit_of_assignment: dict[str, str] = {}
     for source, document in documents:
-        for record, where in _records(source, document, problems, Assignment, consume):
-            if record is None:
+        for _, raw, where in _raw_records(source, document, problems, Assignment, consume):
+            fields = _assignment_fields(raw, where, problems)
+            if fields is None:
                 continue
-            assignment: Assignment | AcceptedAssignment = record  # type: ignore[assignment]
-            first = seen.setdefault(assignment.AssignmentId, where)
+            assignment_id, hit_id = fields["AssignmentId"], fields["HITId"]
+            first = seen.setdefault(assignment_id, where)
             if first is not where:
                 problems.add(where, where.id_field, f"duplicate ID, first given at {first}")
                 continue
-            parent = hits.get(assignment.HITId)
+            parent = hits.get(hit_id)
             if parent is None:
-                if assignment.HITId not in invalid_hit_ids:  # that HIT's own problems are reported
-                    problems.add(where, "HITId", f"no HIT {assignment.HITId} is in the fixtures")
+                if hit_id not in invalid_hit_ids:  # that HIT's own problems are reported
+                    problems.add(where, "HITId", f"no HIT {hit_id} is in the fixtures")
                 continue
-            first = workers.setdefault((assignment.HITId, assignment.WorkerId), where)
+            first = workers.setdefault((hit_id, fields["WorkerId"]), where)
             if first is not where:
                 problems.add(
                     where,
                     "WorkerId",
                     f"this worker already holds an assignment of the HIT, at {first}",
                 )
-            if isinstance(assignment, AcceptedAssignment):
-                completed = _complete_accepted(assignment, parent[0], where, problems)
+            status = fields["AssignmentStatus"]
+            if status == records.ACCEPTED:
+                completed = _complete_accepted(fields, parent[0], where, problems)
             else:
-                completed = _complete_assignment(assignment, parent[0], where, problems)
-            # One string object per HIT ID and status, not one per assignment.
+                completed = _complete_assignment(fields, parent[0], where, problems)
+            # One string object per HIT ID, status, worker and feedback, not one per assignment.
             completed["HITId"] = parent[0].HITId
-            completed["AssignmentStatus"] = sys.intern(assignment.AssignmentStatus)
-            statuses[assignment.HITId][assignment.AssignmentStatus] += 1
-            hit_of_assignment[assignment.AssignmentId] = parent[0].HITId
+            completed["AssignmentStatus"] = sys.intern(status)
+            completed["WorkerId"] = share(completed["WorkerId"], completed["WorkerId"])
+            if (feedback := completed.get("RequesterFeedback")) is not None:
+                completed["RequesterFeedback"] = share(feedback, feedback)
+            statuses[hit_id][status] += 1
+            hit_of_assignment[assignment_id] = parent[0].HITId
             if not problems.lines:  # once anything is wrong, nothing will be loaded
                 completed_assignments.append(records.Assignment(**completed))
 
@@ -324,8 +336,11 @@ def build_dataset(
         for record, _ in _records(source, document, problems, IdempotencyTokenRecord, consume):
             if isinstance(record, IdempotencyTokenRecord):
                 tokens.append(record)
+    requirements: dict[str, tuple[QualificationRequirement, ...]] = {}
     completed_hits = [
-        _complete_hit(hit, statuses.get(hit_id, Counter()), where, now, problems)
+        _complete_hit(
+            hit, statuses.get(hit_id, Counter()), where, now, problems, share, requirements
+        )
         for hit_id, (hit, where) in hits.items()
     ]
     problems.raise_if_any()
@@ -354,6 +369,16 @@ def _records(
 ) -> Iterable[tuple[Record | None, _Where]]:
     """Each record of a document of the ``wanted`` kind, validated; ``None`` for one with
     problems (reported). Problems of the document itself are reported with its HITs."""
+    for model, raw, where in _raw_records(source, document, problems, wanted, consume):
+        yield _validated(model, raw, where, problems), where
+
+
+def _raw_records(
+    source: str, document: Any, problems: _Problems, wanted: type[Record], consume: bool
+) -> Iterable[tuple[type[Record], dict[Any, Any], _Where]]:
+    """Each record of a document of the ``wanted`` kind, unchecked but for being a mapping,
+    with the model of its section; problems of the document itself are reported with its
+    HITs."""
     if wanted is not HIT:
         if not isinstance(document, dict):
             return
@@ -394,15 +419,33 @@ def _records(
             if not isinstance(raw, dict):
                 problems.add(where, None, "a record must be a mapping of field names to values")
                 continue
-            try:
-                if model is Assignment and raw.get("AssignmentStatus") == records.ACCEPTED:
-                    yield AcceptedAssignment.model_validate(raw), where
-                else:
-                    yield model.model_validate(raw), where
-            except ValidationError as error:
-                for detail in error.errors():
-                    problems.add(where, _field_name(detail["loc"]), _describe(detail))
-                yield None, where
+            yield model, raw, where
+
+
+def _validated(
+    model: type[Record], raw: dict[Any, Any], where: _Where, problems: _Problems
+) -> Record | None:
+    """The record as its model reads it; ``None`` when it has problems (reported)."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as error:
+        for detail in error.errors():
+            problems.add(where, _field_name(detail["loc"]), _describe(detail))
+        return None
+
+
+def _assignment_fields(
+    raw: dict[Any, Any], where: _Where, problems: _Problems
+) -> dict[str, Any] | None:
+    """An assignment's fields, as its model (work in progress has one of its own) gives them;
+    ``None`` when it has problems (reported). Plain records, most of a large load, are read
+    without building a model."""
+    fields = plain_assignment(raw)
+    if fields is not None:
+        return fields
+    model = AcceptedAssignment if raw.get("AssignmentStatus") == records.ACCEPTED else Assignment
+    record = _validated(model, raw, where, problems)
+    return None if record is None else record.model_dump()
 
 
 def _field_name(loc: tuple[int | str, ...]) -> str | None:
@@ -423,20 +466,22 @@ def _describe(detail: Any) -> str:
 
 
 def _complete_assignment(
-    assignment: Assignment, hit: HIT, where: _Where, problems: _Problems
+    assignment: dict[str, Any], hit: HIT, where: _Where, problems: _Problems
 ) -> dict[str, Any]:
-    """The assignment's API fields, its derived AutoApprovalTime filled in."""
-    status = assignment.AssignmentStatus
-    if assignment.AcceptTime > assignment.SubmitTime:
+    """The assignment's fields (as its model gives them: unset ones None, the record's
+    defaults), its derived AutoApprovalTime filled in."""
+    status = assignment["AssignmentStatus"]
+    accepted, submitted = assignment["AcceptTime"], assignment["SubmitTime"]
+    if accepted > submitted:
         problems.add(where, "SubmitTime", "is earlier than AcceptTime")
-    if assignment.AcceptTime > hit.Expiration:
+    if accepted > hit.Expiration:
         problems.add(where, "AcceptTime", f"is after the HIT's Expiration ({hit.Expiration})")
-    if assignment.AcceptTime < hit.CreationTime:
+    if accepted < hit.CreationTime:
         problems.add(
             where, "AcceptTime", f"is earlier than the HIT's CreationTime ({hit.CreationTime})"
         )
     for field, wanted in (("ApprovalTime", "Approved"), ("RejectionTime", "Rejected")):
-        value = getattr(assignment, field)
+        value = assignment[field]
         # An approval that overrode a rejection keeps its RejectionTime, as the real one did.
         overridden = field == "RejectionTime" and status == "Approved"
         if value is None and status == wanted:
@@ -450,12 +495,12 @@ def _complete_assignment(
                 if field == "RejectionTime"
                 else f"only a {wanted} assignment has one (this one is {status})",
             )
-        elif value is not None and value < assignment.SubmitTime:
+        elif value is not None and value < submitted:
             problems.add(where, field, "is earlier than SubmitTime")
-    approved, rejected = assignment.ApprovalTime, assignment.RejectionTime
+    approved, rejected = assignment["ApprovalTime"], assignment["RejectionTime"]
     if status == "Approved" and approved and rejected and approved < rejected:
         problems.add(where, "ApprovalTime", "is earlier than the RejectionTime it overrode")
-    auto_approval = assignment.SubmitTime + timedelta(seconds=hit.AutoApprovalDelayInSeconds)
+    auto_approval = submitted + timedelta(seconds=hit.AutoApprovalDelayInSeconds)
     if not encodable(auto_approval):
         problems.add(
             where,
@@ -463,48 +508,55 @@ def _complete_assignment(
             f"plus the HIT's AutoApprovalDelayInSeconds gives an AutoApprovalTime out of range"
             f" ({auto_approval.isoformat()}): {TIMESTAMP_RANGE}",
         )
-    if assignment.AutoApprovalTime is not None and assignment.AutoApprovalTime != auto_approval:
+    stated = assignment["AutoApprovalTime"]
+    if stated is not None and stated != auto_approval:
         problems.add(
             where,
             "AutoApprovalTime",
             f"must be SubmitTime + the HIT's AutoApprovalDelayInSeconds"
             f" ({auto_approval.isoformat()}), or be left out",
         )
-    # A dict rather than a model copy: this runs once per assignment of a large load.
-    fields = assignment.model_dump()
-    fields["AutoApprovalTime"] = auto_approval
-    return {name: value for name, value in fields.items() if value is not None}
+    assignment["AutoApprovalTime"] = auto_approval
+    return assignment
 
 
 def _complete_accepted(
-    assignment: AcceptedAssignment, hit: HIT, where: _Where, problems: _Problems
+    assignment: dict[str, Any], hit: HIT, where: _Where, problems: _Problems
 ) -> dict[str, Any]:
-    """Work in progress with its deadline: as stated, or AcceptTime + the HIT's duration."""
-    if assignment.AcceptTime > hit.Expiration:
+    """Work in progress (its model's fields) with its deadline, as the record holds it: as
+    stated, or AcceptTime + the HIT's duration."""
+    accepted = assignment["AcceptTime"]
+    if accepted > hit.Expiration:
         problems.add(where, "AcceptTime", f"is after the HIT's Expiration ({hit.Expiration})")
-    if assignment.AcceptTime < hit.CreationTime:
+    if accepted < hit.CreationTime:
         problems.add(
             where, "AcceptTime", f"is earlier than the HIT's CreationTime ({hit.CreationTime})"
         )
-    deadline = assignment.Deadline or assignment.AcceptTime + timedelta(
+    deadline = assignment["Deadline"] or accepted + timedelta(
         seconds=hit.AssignmentDurationInSeconds
     )
     if not encodable(deadline):
         problems.add(
             where, "AcceptTime", f"plus the HIT's duration is out of range: {TIMESTAMP_RANGE}"
         )
-    if deadline < assignment.AcceptTime:
+    if deadline < accepted:
         problems.add(where, "Deadline", "is earlier than AcceptTime")
-    fields = assignment.model_dump(exclude_none=True)
-    fields.pop("Deadline", None)
-    fields["due"] = deadline
-    return fields
+    assignment.pop("Deadline", None)
+    assignment["due"] = deadline
+    return assignment
 
 
 def _complete_hit(
-    hit: HIT, statuses: Counter[str], where: _Where, now: datetime, problems: _Problems
+    hit: HIT,
+    statuses: Counter[str],
+    where: _Where,
+    now: datetime,
+    problems: _Problems,
+    share: Share,
+    shared_requirements: dict[str, tuple[QualificationRequirement, ...]],
 ) -> records.HIT:
-    """The HIT with its derived fields, given its assignments' statuses."""
+    """The HIT with its derived fields, given its assignments' statuses; its texts and its
+    qualification requirements shared with the other HITs' that state the same."""
     submitted = statuses["Submitted"]
     accepted = statuses[records.ACCEPTED]
     completed = statuses["Approved"] + statuses["Rejected"]
@@ -524,6 +576,9 @@ def _complete_hit(
     if status == "Unassignable" and pending == 0:
         problems.add(where, "HITStatus", "is Unassignable, but no assignment is pending")
     requirements = tuple(complete_requirement(q) for q in hit.QualificationRequirements)
+    if requirements:  # one tuple for the HITs that state the same ones (a batch does)
+        stated = orjson.dumps([q.to_api() for q in requirements]).decode()
+        requirements = shared_requirements.setdefault(stated, requirements)
     type_id = hit.HITTypeId or hit_type_id(hit, requirements)
     fields = hit.model_dump(exclude_none=True)
     fields.update(
@@ -536,6 +591,9 @@ def _complete_hit(
         NumberOfAssignmentsCompleted=completed,
         submitted=submitted,
     )
+    for name, value in fields.items():
+        if isinstance(value, str):
+            fields[name] = share(value, value)
     return records.HIT(**fields)
 
 

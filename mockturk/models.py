@@ -52,9 +52,7 @@ class Shaped:
         return core_schema.no_info_after_validator_function(self, handler(source))
 
     def __call__(self, value: Any) -> Any:
-        if self.shape not in _fast_checks:
-            _fast_checks[self.shape] = string_fast_check(load_spec().shape(self.shape))
-        fine = _fast_checks[self.shape]
+        fine = fast_check(self.shape)
         if fine is not None and fine(value):
             return value
         if isinstance(value, str):
@@ -68,11 +66,24 @@ class Shaped:
 _fast_checks: dict[str, Callable[[Any], bool] | None] = {}
 
 
+def fast_check(shape: str) -> Callable[[Any], bool] | None:
+    """The named shape's quick test (:func:`mockturk.spec.string_fast_check`), made once."""
+    if shape not in _fast_checks:
+        _fast_checks[shape] = string_fast_check(load_spec().shape(shape))
+    return _fast_checks[shape]
+
+
 def parse_timestamp(value: Any) -> datetime:
     """ISO 8601 with an offset, epoch seconds (int or float), or an aware datetime (from YAML).
 
     The result is always in UTC, and in the range the wire carries exactly (:mod:`mockturk.wire`).
     """
+    if isinstance(value, str):  # first: nearly every timestamp of a large load is one
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{python_text(value)} is not an ISO 8601 timestamp") from None
+        return _in_utc(parsed)
     if isinstance(value, bool):
         raise ValueError("a timestamp must be an ISO 8601 string with offset or epoch seconds")
     if isinstance(value, int | float):
@@ -83,12 +94,6 @@ def parse_timestamp(value: Any) -> datetime:
                 f"{python_text(value)} is out of range for epoch seconds (epoch milliseconds are"
                 f" not accepted): {TIMESTAMP_RANGE}"
             ) from None
-    if isinstance(value, str):
-        try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"{python_text(value)} is not an ISO 8601 timestamp") from None
-        return _in_utc(parsed)
     if isinstance(value, datetime):
         return _in_utc(value)
     if isinstance(value, date):
@@ -258,3 +263,62 @@ class Assignment(Record):
     Deadline: Timestamp | None = None
     Answer: Text = EMPTY_ANSWERS
     RequesterFeedback: Text | None = None
+
+
+# --- The quick way through for plain assignments -----------------------------------------------
+
+# How Assignment checks each of its fields, for the quick way: a shape's quick test, a timestamp,
+# or text; and whether it may be None. A field of the model the quick way does not know
+# (tests/test_quick_load.py checks they are in step) turns the quick way off.
+_SHAPED, _TIME, _TEXT = "shaped", "time", "text"
+_PLAIN_ASSIGNMENT: dict[str, tuple[str, str | None, bool]] = {
+    "AssignmentId": (_SHAPED, "EntityId", False),
+    "WorkerId": (_SHAPED, "CustomerId", False),
+    "HITId": (_SHAPED, "EntityId", False),
+    "AssignmentStatus": (_SHAPED, "AssignmentStatus", False),
+    "AutoApprovalTime": (_TIME, None, True),
+    "AcceptTime": (_TIME, None, False),
+    "SubmitTime": (_TIME, None, False),
+    "ApprovalTime": (_TIME, None, True),
+    "RejectionTime": (_TIME, None, True),
+    "Deadline": (_TIME, None, True),
+    "Answer": (_TEXT, None, False),
+    "RequesterFeedback": (_TEXT, None, True),
+}
+_ASSIGNMENT_DEFAULTS = {  # model order; a required field's place is always filled
+    name: None if field.is_required() else field.default
+    for name, field in Assignment.model_fields.items()
+}
+_ASSIGNMENT_REQUIRED = frozenset(
+    name for name, field in Assignment.model_fields.items() if field.is_required()
+)
+QUICK_ASSIGNMENTS = _PLAIN_ASSIGNMENT.keys() == Assignment.model_fields.keys()
+
+
+def plain_assignment(raw: dict[Any, Any]) -> dict[str, Any] | None:
+    """``Assignment.model_validate(raw).model_dump()`` for a record of plain values (IDs that
+    pass their shapes' quick tests, ISO 8601 timestamps, text as str), at a fraction of the
+    cost; ``None`` for any other record, which the model then validates, and explains."""
+    given = raw.keys()
+    if not (
+        QUICK_ASSIGNMENTS and given <= _PLAIN_ASSIGNMENT.keys() and given >= _ASSIGNMENT_REQUIRED
+    ):
+        return None
+    fields = dict(_ASSIGNMENT_DEFAULTS)
+    for name, value in raw.items():
+        kind, shape, optional = _PLAIN_ASSIGNMENT[name]
+        if value is None and optional:
+            continue  # the default, None
+        if type(value) is not str:
+            return None
+        try:
+            if kind is _TIME:
+                value = parse_timestamp(value)
+            elif kind is _TEXT:
+                _unicode_text(value)
+            elif not (fine := fast_check(shape or "")) or not fine(value):
+                return None
+        except ValueError:
+            return None
+        fields[name] = value
+    return fields

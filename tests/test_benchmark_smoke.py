@@ -17,6 +17,7 @@ CASES = [
     "ListAssignmentsForHIT filtered",
     "error (unknown assignment)",
 ]
+WRITE_CASES = ["CreateHIT", "ApproveAssignment", "worker accept + submit"]
 VERDICTS = {"yes", "**no**", "not measured"}
 
 
@@ -51,10 +52,10 @@ def number(text: str) -> float:
 
 def test_every_target_is_stated_with_a_verdict(report):
     targets = table(report, "Targets")
-    assert len(targets) == 8
+    assert len(targets) == 11
     assert {row["met"] for row in targets} <= VERDICTS
     by_name = {row["target"].split(":")[0]: row for row in targets}
-    for case in ("ListHITs MaxResults=100", "GetAssignment"):
+    for case in ("ListHITs MaxResults=100", "GetAssignment", *WRITE_CASES):
         assert by_name[case]["met"] in {"yes", "**no**"}  # measured even in quick mode
         assert by_name[case]["measured"].startswith("worst ")
 
@@ -65,6 +66,17 @@ def test_throughput_covers_every_case_against_the_baseline(report):
     for row in rows:
         assert row["size"] == "1k"
         assert row["status"] == ("400" if row["case"].startswith("error") else "200")
+        assert number(row["body bytes"]) > 0
+        assert number(row["mockturk req/s"]) > 0 and number(row["bare req/s"]) > 0
+        assert number(row["ratio"]) > 0
+
+
+def test_writes_are_measured_against_the_baseline(report):
+    rows = table(report, "Writes: mockturk vs the bare stack")
+    assert [row["case"] for row in rows] == WRITE_CASES
+    for row in rows:
+        assert row["size"] == "1k"
+        assert row["status"] == "200"  # a refused write stops the run instead
         assert number(row["body bytes"]) > 0
         assert number(row["mockturk req/s"]) > 0 and number(row["bare req/s"]) > 0
         assert number(row["ratio"]) > 0

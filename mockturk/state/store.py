@@ -14,18 +14,24 @@ two slices of a sorted view, so it costs the same at any store size:
 Only a :class:`~mockturk.state.transaction.Transaction` changes the tables (its commit calls
 the ``put``/``remove`` methods here), so records, views, balance and timeline change together.
 Everything happens on the event loop, between awaits, so no lock is needed.
+
+A snapshot (what a reset returns to) shares the tables until they next change: every change
+takes them through :meth:`Store.writable`, which first copies them when a snapshot holds them.
+So start-up and reset copy nothing, and a store the size of a million records is copied only
+once it is changed.
 """
 
 from __future__ import annotations
 
+import gc
 import heapq
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
+from datetime import datetime
 from decimal import Decimal
 from itertools import islice
 from typing import Any, Generic, TypeVar
-
-import orjson
 
 from mockturk.domain.money import Ledger
 from mockturk.domain.records import (
@@ -41,7 +47,7 @@ from mockturk.domain.records import (
 )
 from mockturk.pagination import Cursor
 from mockturk.state.listing import Listing
-from mockturk.state.timeline import Timeline
+from mockturk.state.timeline import Entry, Timeline
 from mockturk.wire import RawJSON, RawJSONList, encode_record, to_micros
 
 R = TypeVar("R", bound=DomainRecord)
@@ -127,25 +133,72 @@ def _copied(value: Any) -> Any:
     if isinstance(value, Listing | Timeline):
         return value.copy()
     if isinstance(value, dict):
-        return {key: _copied(item) for key, item in value.items()}
-    return value  # records, rows, amounts and numbers are immutable
+        # The values of each table are all of one kind: nested tables, or immutable records,
+        # rows, amounts and numbers, which are shared.
+        sample = next(iter(value.values()), None)
+        if isinstance(sample, dict | Listing | Timeline):
+            return {key: _copied(item) for key, item in value.items()}
+        return dict(value)
+    return value
+
+
+# A copy of a state this large (records) is set aside from the cyclic collector, as start-up
+# sets the loaded state aside (mockturk.cli): its containers all stay, and each full collection
+# would scan them again, a fifth of a write's time at 1M records.
+SET_ASIDE_FROM = 100_000
+
+
+def _set_aside() -> None:
+    """Move every object now alive beyond the collector's reach, once the garbage there is has
+    been collected (it would be kept for good). Refcounting still frees them."""
+    gc.collect()
+    gc.freeze()
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection meanwhile: copying a large state makes hundreds of thousands
+    of containers that all stay, which the collector would scan over and over for nothing."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class Store:
     def __init__(self, seed: str = "mockturk") -> None:
         self.seed = seed
         self.t = Tables()
+        self._shared = False  # whether a snapshot holds ``t`` (which must then not change)
 
     def clear(self) -> None:
         self.t = Tables()
+        self._shared = False
 
     def snapshot(self) -> Tables:
-        """The state as it is now (an independent copy: records themselves are immutable)."""
-        return Tables(**{f.name: _copied(getattr(self.t, f.name)) for f in fields(Tables)})
+        """The state as it is now; it stays so (the next change copies the tables first)."""
+        self._shared = True
+        return self.t
 
     def restore(self, snapshot: Tables) -> None:
         """Return to a snapshot (which stays unchanged, so it can be restored again)."""
-        self.t = Tables(**{f.name: _copied(getattr(snapshot, f.name)) for f in fields(Tables)})
+        self.t = snapshot
+        self._shared = True
+
+    def writable(self) -> Tables:
+        """The tables, to be changed: copied first when a snapshot holds them."""
+        if self._shared:
+            with _collector_paused():
+                self.t = Tables(
+                    **{f.name: _copied(getattr(self.t, f.name)) for f in fields(Tables)}
+                )
+            self._shared = False
+            if len(self.t.hits) + len(self.t.assignments) >= SET_ASIDE_FROM:
+                _set_aside()
+        return self.t
 
     # --- Reading ---------------------------------------------------------------------------------
 
@@ -234,10 +287,12 @@ class Store:
     # --- Changing (the commit path's own methods) ------------------------------------------------
 
     def put_hit_type(self, hit_type: HITType) -> None:
+        self.writable()
         self.t.hit_types[hit_type.HITTypeId] = hit_type
 
     def put_hits(self, hits: Sequence[HIT]) -> None:
         """Add HITs, or replace them (their assignments stay)."""
+        self.writable()
         listed: list[tuple[Cursor, RawJSON]] = []
         in_review: dict[tuple[str, str], list[tuple[Cursor, RawJSON]]] = {}
         for hit in hits:
@@ -251,7 +306,7 @@ class Store:
             if hit.HITStatus != DISPOSED:
                 listed.append((row.key, row.wire))
             if hit.HITStatus in REVIEW_STATUSES:
-                entry = (row.key, RawJSON(orjson.dumps({"HITId": hit.HITId})))
+                entry = (row.key, RawJSON(encode_record({"HITId": hit.HITId})))
                 for scope in ((hit.HITStatus, ALL), (hit.HITStatus, hit.HITTypeId)):
                     in_review.setdefault(scope, []).append(entry)
         self.t.listed_hits.add_many(listed)
@@ -276,6 +331,7 @@ class Store:
 
     def remove_hit(self, hit_id: str) -> None:
         """Forget a HIT and its assignments entirely (as after the real service purges it)."""
+        self.writable()
         for assignment in self.assignments_of(hit_id):
             self.remove_assignment(assignment.AssignmentId)
         old = self.t.hits.pop(hit_id)
@@ -285,6 +341,7 @@ class Store:
 
     def put_assignments(self, assignments: Sequence[Assignment]) -> None:
         """Add assignments to stored HITs, or replace them."""
+        self.writable()
         listed: dict[str, dict[str, list[tuple[Cursor, RawJSON]]]] = {}
         for assignment in assignments:
             if assignment.HITId not in self.t.hits:
@@ -307,6 +364,7 @@ class Store:
                 views.setdefault(status, Listing()).add_many(entries)
 
     def remove_assignment(self, assignment_id: str) -> None:
+        self.writable()
         old = self.t.assignments.pop(assignment_id)
         record = old.record
         if self.t.workers.get((record.HITId, record.WorkerId)) == assignment_id:
@@ -320,6 +378,7 @@ class Store:
 
     def put_bonus(self, bonus: BonusPayment) -> None:
         """Add a bonus payment, or replace one with its PaymentId (a fixture loaded again)."""
+        self.writable()
         old = self.t.bonuses.get(bonus.PaymentId)
         if old is not None:
             assert old.key is not None
@@ -332,11 +391,20 @@ class Store:
             self.t.bonuses_by.setdefault(scope, Listing()).add(row.key, row.wire)
 
     def put_token(self, token: Token) -> None:
+        self.writable()
         self.t.tokens[(token.operation, token.token)] = token
 
     def next_serial(self) -> int:
+        self.writable()
         self.t.serial += 1
         return self.t.serial
+
+    def pop_due(self, now: datetime) -> Entry | None:
+        """The earliest timeline entry due at or before ``now``, taken off the timeline."""
+        due = self.t.timeline.next_due()
+        if due is None or due > to_micros(now):
+            return None
+        return self.writable().timeline.pop_due(now)
 
 
 def _bonus_scopes(bonus: BonusPayment) -> tuple[str, str]:

@@ -8,6 +8,7 @@ AutoApprovalTime is this instant, say) and otherwise ignores it. So rescheduling
 from __future__ import annotations
 
 import heapq
+from collections.abc import Sequence
 from datetime import datetime
 
 from mockturk.wire import to_micros
@@ -35,8 +36,23 @@ class Timeline:
         return len(self._heap)
 
     def schedule(self, due: datetime, kind: str, record_id: str) -> None:
-        self._serial += 1
-        heapq.heappush(self._heap, (to_micros(due), self._serial, kind, record_id))
+        self.schedule_many([(due, kind, record_id)])
+
+    def schedule_many(self, plans: Sequence[tuple[datetime, str, str]]) -> None:
+        """Entries, in order of scheduling; as many as are held already or more (a large load)
+        are heaped in one go, not one by one."""
+        first = self._serial + 1
+        self._serial += len(plans)
+        entries = [
+            (to_micros(due), serial, kind, record_id)
+            for serial, (due, kind, record_id) in enumerate(plans, first)
+        ]
+        if len(entries) >= len(self._heap):
+            self._heap += entries
+            heapq.heapify(self._heap)
+        else:
+            for entry in entries:
+                heapq.heappush(self._heap, entry)
 
     def next_due(self) -> int | None:
         """The earliest due instant, in epoch microseconds (None when nothing is planned)."""

@@ -194,6 +194,7 @@ class Transaction:
         ):
             raise insufficient_funds()
         # Nothing below raises: the change is written whole.
+        store.writable()
         before = {hit_id: store.hit_entry(hit_id) for hit_id in hits}
         planned = [
             hit
@@ -221,17 +222,15 @@ class Transaction:
     def _plan(self, hits: list[HIT], assignments: list[Assignment]) -> None:
         """Put on the timeline what the written records will bring about later (or now: an
         auto-approval delay of 0 approves at once, when the caller catches up)."""
-        line = self.store.t.timeline
-        for due, kind, record_id in self._later:
-            line.schedule(due, kind, record_id)
+        plans = list(self._later)
         for hit in hits:
             if hit.HITStatus == DISPOSED:
                 continue
             if hit.Expiration > self.now:
-                line.schedule(hit.Expiration, timeline.EXPIRE, hit.HITId)
+                plans.append((hit.Expiration, timeline.EXPIRE, hit.HITId))
             disposal = hit.Expiration + DISPOSAL_DELAY
             if encodable(disposal) and disposal > self.now:
-                line.schedule(disposal, timeline.DISPOSE, hit.HITId)
+                plans.append((disposal, timeline.DISPOSE, hit.HITId))
         for assignment in assignments:
             status = assignment.AssignmentStatus
             if status == ACCEPTED and assignment.due is not None:
@@ -241,4 +240,5 @@ class Transaction:
             else:
                 continue
             if due >= self.now:
-                line.schedule(due, kind, assignment.AssignmentId)
+                plans.append((due, kind, assignment.AssignmentId))
+        self.store.t.timeline.schedule_many(plans)

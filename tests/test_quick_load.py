@@ -1,0 +1,156 @@
+"""The quick ways through large loads give exactly what the full, explaining ways give."""
+
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+from support import assignment_record, fuzz_settings
+
+from mockturk.models import QUICK_ASSIGNMENTS, Assignment, plain_assignment
+from mockturk.state.timeline import Timeline
+
+START = datetime(2026, 12, 1, tzinfo=UTC)
+
+# Values of every kind a field might be given: valid, invalid, and of the wrong type.
+IDS = ["3ABC", "3" + "Z" * 63, "3" + "Z" * 64, "abc", "", "3AB C", "3ÄB", 3, None, ["3ABC"]]
+WORKERS = ["A1WORKER", "AZ", "A", "B1WORKER", "a1worker", "A" * 65, 17, None]
+STATUSES = ["Submitted", "Approved", "Rejected", "Accepted", "submitted", "Returned", 1, None]
+TIMES = [
+    "2026-11-02T10:00:00Z",
+    "2026-11-02T10:00:00.123456+02:00",
+    "2026-11-02T10:00:00",  # no offset
+    "2026-11-02",
+    "2026-13-02T10:00:00Z",
+    "1500-01-01T00:00:00Z",  # outside the range the wire carries
+    "9999-12-31T23:59:59-23:59",
+    "yesterday",
+    1793527200,
+    1793527200.5,
+    True,
+    datetime(2026, 11, 2, 10, tzinfo=UTC),
+    None,
+]
+TEXTS = ["Done.", "", "Größe: 10 µm", "\ud800", "x" * 5000, 42, None, b"bytes"]
+VALUES = {
+    "AssignmentId": IDS,
+    "WorkerId": WORKERS,
+    "HITId": IDS,
+    "AssignmentStatus": STATUSES,
+    "AutoApprovalTime": TIMES,
+    "AcceptTime": TIMES,
+    "SubmitTime": TIMES,
+    "ApprovalTime": TIMES,
+    "RejectionTime": TIMES,
+    "Deadline": TIMES,
+    "Answer": TEXTS,
+    "RequesterFeedback": TEXTS,
+}
+
+
+def model_fields(raw):
+    """What the model makes of ``raw``, or None when it refuses it."""
+    try:
+        return Assignment.model_validate(raw).model_dump()
+    except ValueError:
+        return None
+
+
+def test_the_quick_way_knows_every_field_of_the_model():
+    assert QUICK_ASSIGNMENTS
+    assert set(VALUES) == set(Assignment.model_fields)
+
+
+def test_plain_assignments_take_the_quick_way_to_the_models_fields():
+    plain = [
+        assignment_record("3A1", "3H1", "A1W"),
+        assignment_record(
+            "3A2", "3H1", "A2W", AssignmentStatus="Approved",
+            ApprovalTime="2026-11-03T10:00:00.5+01:00", Answer="<x>Größe</x>",
+        ),
+        assignment_record(
+            "3A3", "3H1", "A3W", AssignmentStatus="Rejected", RejectionTime="2026-11-03T10:00:00Z",
+            RequesterFeedback="No.", AutoApprovalTime=None, Deadline="2026-11-02T11:00:00Z",
+        ),
+    ]  # fmt: skip
+    for raw in plain:
+        quick = plain_assignment(raw)
+        assert quick is not None
+        assert quick == model_fields(raw)
+        assert [type(v) for v in quick.values()] == [type(v) for v in model_fields(raw).values()]
+
+
+def records(keys):
+    """Records of the given fields, each given any of its kinds of value."""
+    return st.fixed_dictionaries({key: st.sampled_from(VALUES.get(key, ["x", 1])) for key in keys})
+
+
+@fuzz_settings(max_examples=600)
+@given(st.lists(st.sampled_from([*VALUES, "Extra"]), unique=True).flatmap(records))
+def test_the_quick_way_never_differs_from_the_model(raw):
+    quick = plain_assignment(raw)
+    if quick is not None:
+        assert quick == model_fields(raw)
+
+
+@fuzz_settings(max_examples=200)
+@given(records(VALUES))
+def test_the_quick_way_never_differs_from_the_model_with_every_field_given(raw):
+    quick = plain_assignment(raw)
+    if quick is not None:
+        assert quick == model_fields(raw)
+
+
+PLAIN_TIMES = ["2026-11-02T10:00:00Z", "2026-11-02T10:00:00.123456+02:00"]
+PLAIN_TEXTS = ["Done.", "", "Größe: 10 µm", "x" * 5000]
+PLAIN_VALUES = {
+    "AssignmentId": IDS[:2],
+    "WorkerId": WORKERS[:2],
+    "HITId": IDS[:2],
+    "AssignmentStatus": STATUSES[:3],
+    "AutoApprovalTime": [*PLAIN_TIMES, None],
+    "AcceptTime": PLAIN_TIMES,
+    "SubmitTime": PLAIN_TIMES,
+    "ApprovalTime": [*PLAIN_TIMES, None],
+    "RejectionTime": [*PLAIN_TIMES, None],
+    "Deadline": [*PLAIN_TIMES, None],
+    "Answer": PLAIN_TEXTS,
+    "RequesterFeedback": [*PLAIN_TEXTS, None],
+}
+REQUIRED = [name for name, field in Assignment.model_fields.items() if field.is_required()]
+
+
+@fuzz_settings(max_examples=200)
+@given(
+    st.lists(st.sampled_from(sorted(set(PLAIN_VALUES) - set(REQUIRED))), unique=True).flatmap(
+        lambda optional: st.fixed_dictionaries(
+            {key: st.sampled_from(PLAIN_VALUES[key]) for key in [*REQUIRED, *optional]}
+        )
+    )
+)
+def test_records_of_plain_values_take_the_quick_way(raw):
+    assert plain_assignment(raw) == model_fields(raw) is not None
+
+
+@fuzz_settings(max_examples=100)
+@given(
+    st.lists(st.lists(st.tuples(st.integers(0, 50), st.sampled_from(["a", "b"])), max_size=30)),
+    st.integers(0, 60),
+)
+def test_planning_many_at_once_falls_due_as_one_at_a_time(batches, now):
+    """A load plans its entries in one go (heapified); the order they fall due in is the same."""
+    one_by_one, at_once = Timeline(), Timeline()
+    for batch in batches:
+        plans = [(START + timedelta(seconds=s), kind, f"{kind}{s}") for s, kind in batch]
+        for plan in plans:
+            one_by_one.schedule(*plan)
+        at_once.schedule_many(plans)
+    instant = START + timedelta(seconds=now)
+    assert drained(one_by_one, instant) == drained(at_once, instant)
+    assert len(one_by_one) == len(at_once)
+
+
+def drained(line, instant):
+    found = []
+    while (entry := line.pop_due(instant)) is not None:
+        found.append(entry)
+    return found
