@@ -24,8 +24,8 @@ import orjson
 
 WHOLE_BELOW = 64 * 2**20  # documents smaller than this are parsed in one go
 PIECE_BYTES = 8 * 2**20
-_MISSES = 16  # cuts and ends that turn out not to be where they looked, before giving up
-_VALUE_TRIES = 64  # ends tried for a member's value that is not an array
+_MISSES = 16  # cuts that turn out not to be between records, before giving up
+_VALUE_TRIES = 64  # ends tried for a value that is not an array, or an array's last record
 
 _WS = rb"[ \t\n\r]*"  # JSON's whitespace
 _STRING = rb'"(?:[^"\\]|\\.)*"'
@@ -145,12 +145,13 @@ class _Pieces:
     def _end_of_record(self, pos: int) -> int:
         """The end of the record at ``pos``, the last of its array: where it first parses whole
         before the array's ``]``."""
-        for end in _LAST_RECORD_END.finditer(self.raw, pos):
+        for tries, end in enumerate(_LAST_RECORD_END.finditer(self.raw, pos)):
             try:
                 orjson.loads(self.view[pos : end.start() + 1])
                 return end.start() + 1
             except orjson.JSONDecodeError:
-                self._missed()
+                if tries > _VALUE_TRIES:  # a record's own arrays end like its array does
+                    break
         raise _Unusual
 
     def _add_piece(self, records: list[Any], start: int, end: int) -> bool:
