@@ -29,11 +29,10 @@ import uvicorn
 from mockturk import __version__
 from mockturk.app import create_app
 from mockturk.clock import ControllableClock, iso_utc
-from mockturk.domain.money import DEFAULT_BALANCE, format_amount, parse_amount
+from mockturk.domain.money import DEFAULT_BALANCE, format_amount, parse_balance
 from mockturk.fixtures import FixtureError, default_fixtures_path, load_fixture_paths
 from mockturk.models import parse_timestamp
 from mockturk.serverlog import LogWriter, QueueingHandler, RequestLog
-from mockturk.spec import load_spec, scalar_violations
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -64,12 +63,10 @@ def _start_time(text: str) -> datetime:
 
 
 def _balance(text: str) -> Decimal:
-    # The rule of the API's CurrencyAmount: "5", "5." and "5.00" are all $5.00.
-    if scalar_violations(load_spec().shape("CurrencyAmount"), text):
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not an amount of dollars and cents, such as 5.00"
-        )
-    return parse_amount(text)
+    try:
+        return parse_balance(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 _BOOLEANS = {"true": True, "1": True, "false": False, "0": False}

@@ -10,7 +10,6 @@ when stated. The rules are written down in ``docs/fixtures.md``.
 from __future__ import annotations
 
 import sys
-from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -263,7 +262,7 @@ def build_dataset(
 
     seen: dict[str, _Where] = {}
     workers: dict[tuple[str, str], _Where] = {}
-    statuses: dict[str, Counter[str]] = defaultdict(Counter)
+    statuses: dict[str, dict[str, int]] = {}  # HIT -> status -> how many
     completed_assignments: list[records.Assignment] = []
     hit_of_assignment: dict[str, str] = {}
     for source, document in documents:
@@ -299,7 +298,10 @@ def build_dataset(
             completed["WorkerId"] = share(completed["WorkerId"], completed["WorkerId"])
             if (feedback := completed.get("RequesterFeedback")) is not None:
                 completed["RequesterFeedback"] = share(feedback, feedback)
-            statuses[hit_id][status] += 1
+            counts = statuses.get(hit_id)
+            if counts is None:
+                counts = statuses[hit_id] = {}
+            counts[status] = counts.get(status, 0) + 1
             hit_of_assignment[assignment_id] = parent[0].HITId
             if not problems.lines:  # once anything is wrong, nothing will be loaded
                 completed_assignments.append(records.Assignment(**completed))
@@ -338,9 +340,7 @@ def build_dataset(
                 tokens.append(record)
     requirements: dict[str, tuple[QualificationRequirement, ...]] = {}
     completed_hits = [
-        _complete_hit(
-            hit, statuses.get(hit_id, Counter()), where, now, problems, share, requirements
-        )
+        _complete_hit(hit, statuses.get(hit_id, {}), where, now, problems, share, requirements)
         for hit_id, (hit, where) in hits.items()
     ]
     problems.raise_if_any()
@@ -548,7 +548,7 @@ def _complete_accepted(
 
 def _complete_hit(
     hit: HIT,
-    statuses: Counter[str],
+    statuses: dict[str, int],
     where: _Where,
     now: datetime,
     problems: _Problems,
@@ -557,9 +557,9 @@ def _complete_hit(
 ) -> records.HIT:
     """The HIT with its derived fields, given its assignments' statuses; its texts and its
     qualification requirements shared with the other HITs' that state the same."""
-    submitted = statuses["Submitted"]
-    accepted = statuses[records.ACCEPTED]
-    completed = statuses["Approved"] + statuses["Rejected"]
+    submitted = statuses.get("Submitted", 0)
+    accepted = statuses.get(records.ACCEPTED, 0)
+    completed = statuses.get("Approved", 0) + statuses.get("Rejected", 0)
     held = sum(statuses.values())
     if held > hit.MaxAssignments:
         problems.add(

@@ -285,6 +285,9 @@ _PLAIN_ASSIGNMENT: dict[str, tuple[str, str | None, bool]] = {
     "Answer": (_TEXT, None, False),
     "RequesterFeedback": (_TEXT, None, True),
 }
+# Fields whose values repeat across a load (a HIT's ten assignments, a worker's hundred): a
+# value that passed once is remembered, and not tested again.
+_REPEATING = frozenset({"WorkerId", "HITId", "AssignmentStatus"})
 _ASSIGNMENT_DEFAULTS = {  # model order; a required field's place is always filled
     name: None if field.is_required() else field.default
     for name, field in Assignment.model_fields.items()
@@ -293,6 +296,79 @@ _ASSIGNMENT_REQUIRED = frozenset(
     name for name, field in Assignment.model_fields.items() if field.is_required()
 )
 QUICK_ASSIGNMENTS = _PLAIN_ASSIGNMENT.keys() == Assignment.model_fields.keys()
+
+
+class _NotPlain(Exception):
+    """A value the quick way does not take: the model then reads the record, and explains."""
+
+
+def _quick_timestamp(value: Any) -> datetime:
+    """:func:`parse_timestamp` for an ISO 8601 string, with nearly every real one (UTC, a
+    year far from the range's ends) taken without a further call."""
+    if type(value) is not str:
+        raise _NotPlain
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise _NotPlain from None
+    if parsed.tzinfo is UTC and _FIRST_SAFE_YEAR <= parsed.year <= _LAST_SAFE_YEAR:
+        return parsed
+    try:
+        return _in_utc(parsed)
+    except ValueError:
+        raise _NotPlain from None
+
+
+def _quick_text(value: Any) -> str:
+    if type(value) is not str:
+        raise _NotPlain
+    try:
+        return _unicode_text(value)
+    except ValueError:
+        raise _NotPlain from None
+
+
+_REMEMBERED_MAX = 1 << 16  # values remembered per field before starting afresh
+
+
+def _quick_shaped(shape: str, repeating: bool) -> Callable[[Any], Any]:
+    fine = fast_check(shape)
+    if fine is None:
+        raise TypeError(f"{shape} has no quick test")
+    passed: set[str] = set()
+
+    def check(value: Any) -> Any:
+        if type(value) is not str:
+            raise _NotPlain
+        if value in passed:
+            return value
+        if not fine(value):
+            raise _NotPlain
+        if repeating:
+            if len(passed) >= _REMEMBERED_MAX:
+                passed.clear()
+            passed.add(value)
+        return value
+
+    return check
+
+
+_QUICK_CHECKS: dict[str, tuple[Callable[[Any], Any], bool]] = {}
+
+
+def _quick_checks() -> dict[str, tuple[Callable[[Any], Any], bool]]:
+    """Each field's check (returning its value, raising _NotPlain) and whether it may be None;
+    made on first use, since the shapes' tests need the model loaded."""
+    if not _QUICK_CHECKS:
+        for name, (kind, shape, optional) in _PLAIN_ASSIGNMENT.items():
+            if kind is _TIME:
+                checker: Callable[[Any], Any] = _quick_timestamp
+            elif kind is _TEXT:
+                checker = _quick_text
+            else:
+                checker = _quick_shaped(shape or "", name in _REPEATING)
+            _QUICK_CHECKS[name] = (checker, optional)
+    return _QUICK_CHECKS
 
 
 def plain_assignment(raw: dict[Any, Any]) -> dict[str, Any] | None:
@@ -304,21 +380,14 @@ def plain_assignment(raw: dict[Any, Any]) -> dict[str, Any] | None:
         QUICK_ASSIGNMENTS and given <= _PLAIN_ASSIGNMENT.keys() and given >= _ASSIGNMENT_REQUIRED
     ):
         return None
+    checks = _QUICK_CHECKS or _quick_checks()
     fields = dict(_ASSIGNMENT_DEFAULTS)
-    for name, value in raw.items():
-        kind, shape, optional = _PLAIN_ASSIGNMENT[name]
-        if value is None and optional:
-            continue  # the default, None
-        if type(value) is not str:
-            return None
-        try:
-            if kind is _TIME:
-                value = parse_timestamp(value)
-            elif kind is _TEXT:
-                _unicode_text(value)
-            elif not (fine := fast_check(shape or "")) or not fine(value):
-                return None
-        except ValueError:
-            return None
-        fields[name] = value
+    try:
+        for name, value in raw.items():
+            check, optional = checks[name]
+            if value is None and optional:
+                continue  # the default, None
+            fields[name] = check(value)
+    except _NotPlain:
+        return None
     return fields

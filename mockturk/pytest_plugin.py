@@ -9,10 +9,14 @@ Fixtures:
 - ``mockturk_fixtures``: the test's own fixtures, from ``@pytest.mark.mockturk_fixtures(...)``
   or indirect parametrization; ``None`` for the session's.
 
-Configuration: the ini option ``mockturk_fixtures`` (paths) sets the session's fixtures (the
-bundled data set by default). With ``MOCKTURK_ENDPOINT`` set, no server is started: the tests
-use that one (one URL per xdist worker, comma-separated, when running in parallel) and reset it
-over HTTP.
+Configuration (ini options): ``mockturk_fixtures`` (paths) sets the session's fixtures (the
+bundled data set by default); ``mockturk_start_time`` (ISO 8601 with an offset) starts the
+clock there, and ``mockturk_frozen_clock = true`` keeps it still until a test moves it;
+``mockturk_balance`` (e.g. ``250.00``) is the account's starting balance, and
+``mockturk_pinned_balance = true`` keeps it there, as the real sandbox did. With
+``MOCKTURK_ENDPOINT`` set, no server is started: the tests use that one (one URL per xdist
+worker, comma-separated, when running in parallel) and reset it over HTTP; the clock and
+balance are then that server's.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ if TYPE_CHECKING:
 
 MARKER = "mockturk_fixtures"
 ENDPOINT_VARIABLE = "MOCKTURK_ENDPOINT"
+START_TIME, FROZEN_CLOCK = "mockturk_start_time", "mockturk_frozen_clock"
+BALANCE, PINNED_BALANCE = "mockturk_balance", "mockturk_pinned_balance"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -39,9 +45,53 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="mockturk: fixture files or directories every test starts with "
         "(default: the bundled data set)",
     )
+    parser.addini(
+        START_TIME,
+        type="string",
+        default="",
+        help="mockturk: the clock's start, ISO 8601 with an offset (default: now)",
+    )
+    parser.addini(
+        FROZEN_CLOCK,
+        type="bool",
+        default=False,
+        help="mockturk: the clock stands still until a test moves it",
+    )
+    parser.addini(
+        BALANCE,
+        type="string",
+        default="",
+        help="mockturk: the account's starting balance (default: 10000.00)",
+    )
+    parser.addini(
+        PINNED_BALANCE,
+        type="bool",
+        default=False,
+        help="mockturk: the balance never moves, as the real sandbox's did",
+    )
+
+
+def _server_settings(config: pytest.Config) -> dict[str, Any]:
+    """``serve()``'s keywords from the ini options; a bad value is a usage error, told once."""
+    from mockturk.domain.money import parse_balance
+    from mockturk.models import parse_timestamp
+
+    settings: dict[str, Any] = {
+        "frozen_clock": bool(config.getini(FROZEN_CLOCK)),
+        "pinned_balance": bool(config.getini(PINNED_BALANCE)),
+    }
+    try:
+        if start := str(config.getini(START_TIME)).strip():
+            settings["start_time"] = parse_timestamp(start)
+        if balance := str(config.getini(BALANCE)).strip():
+            settings["balance"] = parse_balance(balance)
+    except ValueError as error:
+        raise pytest.UsageError(f"mockturk: bad ini setting: {error}") from None
+    return settings
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    _server_settings(config)  # a bad setting stops the run here, before any test
     config.addinivalue_line(
         "markers",
         f"{MARKER}(*fixtures): seed this test's mockturk server with these fixtures (paths "
@@ -90,7 +140,7 @@ def mockturk_session(pytestconfig: pytest.Config) -> Iterator[_Session]:
         remote.health()  # fail here, clearly, if it cannot be reached
         yield _Session(remote, configured)
         return
-    with serve(configured) as server:
+    with serve(configured, **_server_settings(pytestconfig)) as server:
         yield _Session(server, None)
 
 

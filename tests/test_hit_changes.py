@@ -375,6 +375,36 @@ def test_more_assignments_than_the_balance_bears_are_refused(lab):
     assert message.startswith("This Requester has insufficient funds in their account")
 
 
+def test_a_hit_never_holds_more_assignments_than_create_hit_allows(lab):
+    # Expired, so that its slots hold nothing and only the cap can refuse.
+    lab.server.load(
+        {
+            "HITs": [
+                hit_record(
+                    "3HUGEHIT",
+                    CreationTime="2026-05-01T00:00:00Z",
+                    Expiration="2026-05-08T00:00:00Z",
+                    MaxAssignments=999_999_995,
+                )
+            ]
+        }
+    )
+    message = lab.refused(
+        lambda: lab.mturk.create_additional_assignments_for_hit(
+            HITId="3HUGEHIT", NumberOfAdditionalAssignments=6
+        ),
+        "ParameterValidationError",
+    )
+    assert message == (
+        "The value 6 is invalid for NumberOfAdditionalAssignments. Valid values range from 1 to 5."
+    )
+    assert lab.hit("3HUGEHIT")["MaxAssignments"] == 999_999_995
+    lab.mturk.create_additional_assignments_for_hit(
+        HITId="3HUGEHIT", NumberOfAdditionalAssignments=5
+    )
+    assert lab.hit("3HUGEHIT")["MaxAssignments"] == 1_000_000_000
+
+
 def test_a_hit_created_before_july_22_2015_cannot_be_extended(lab):
     lab.server.load(
         {

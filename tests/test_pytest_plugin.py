@@ -68,6 +68,19 @@ def counts(server):
 def listed(mturk):
     pages = mturk.get_paginator("list_hits").paginate()
     return [h["HITId"] for page in pages for h in page["HITs"]]
+
+
+def create_hit(mturk, reward="1.00"):
+    question = (
+        '<ExternalQuestion xmlns="http://mechanicalturk.amazonaws.com/'
+        'AWSMechanicalTurkDataSchemas/2006-07-14/ExternalQuestion.xsd">'
+        "<ExternalURL>https://example.org/task</ExternalURL>"
+        "<FrameHeight>400</FrameHeight></ExternalQuestion>"
+    )
+    return mturk.create_hit(
+        Title="t", Description="d", Reward=reward, MaxAssignments=1, LifetimeInSeconds=3600,
+        AssignmentDurationInSeconds=60, Question=question,
+    )["HIT"]
 """
 
 
@@ -85,10 +98,10 @@ def inner_ini(pytester: pytest.Pytester, extra: str = "") -> None:
     pytester.makeini(INNER_INI.format(extra=extra))
 
 
-def seeded_ini(pytester: pytest.Pytester) -> None:
-    """Session fixtures: SMALL (quicker to load than the bundled data set)."""
+def seeded_ini(pytester: pytest.Pytester, extra: str = "") -> None:
+    """Session fixtures: SMALL (quicker to load than the bundled data set), and ``extra``."""
     write_yaml(pytester.path / "seed.yaml", SMALL)
-    inner_ini(pytester, SEEDED)
+    inner_ini(pytester, f"{SEEDED}\n{extra}")
 
 
 def inner_module(pytester: pytest.Pytester, name: str, source: str) -> Path:
@@ -337,6 +350,67 @@ def test_the_ini_option_sets_the_session_fixtures(pytester):
     # Run from elsewhere: the ini's paths are relative to the ini file.
     result = pytester.runpytest(str(pytester.path / "tests"), "--rootdir", str(pytester.path))
     result.assert_outcomes(passed=4)
+
+
+def test_ini_options_set_the_clock_and_the_balance(pytester):
+    seeded_ini(
+        pytester,
+        "mockturk_start_time = 2026-11-02T09:30:00+01:00\n"
+        "mockturk_frozen_clock = true\n"
+        "mockturk_balance = 250.00",
+    )
+    inner_module(
+        pytester,
+        "test_settings",
+        """
+        from datetime import datetime, timedelta, timezone
+
+        START = datetime(2026, 11, 2, 8, 30, tzinfo=timezone.utc)
+
+        def test_1_starts_frozen_at_the_start_time_with_the_balance(mockturk_server, mturk_client):
+            assert mockturk_server.clock.now() == START
+            assert mockturk_server.clock.frozen
+            assert mturk_client.get_account_balance()["AvailableBalance"] == "250.00"
+            mockturk_server.clock.advance(3600)
+            assert create_hit(mturk_client)["CreationTime"] == START + timedelta(hours=1)
+            assert mturk_client.get_account_balance()["AvailableBalance"] == "248.80"
+
+        def test_2_is_back_at_the_start(mockturk_server, mturk_client):
+            assert mockturk_server.clock.now() == START
+            assert mturk_client.get_account_balance()["AvailableBalance"] == "250.00"
+        """,
+    )
+    pytester.runpytest().assert_outcomes(passed=2)
+
+
+def test_the_pinned_balance_ini_option_keeps_the_balance(pytester):
+    seeded_ini(pytester, "mockturk_pinned_balance = true")
+    inner_module(
+        pytester,
+        "test_pinned",
+        """
+        def test_pinned(mockturk_server, mturk_client):
+            assert mturk_client.get_account_balance()["AvailableBalance"] == "10000.00"
+            create_hit(mturk_client, reward="100.00")
+            assert mturk_client.get_account_balance()["AvailableBalance"] == "10000.00"
+        """,
+    )
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize(
+    ("setting", "told"),
+    [
+        ("mockturk_balance = 12.345", "'12.345' is not an amount of dollars and cents"),
+        ("mockturk_start_time = 2026-11-02T09:30:00", "needs a UTC offset"),
+    ],
+)
+def test_a_bad_ini_setting_stops_the_run_before_any_test(pytester, setting, told):
+    seeded_ini(pytester, setting)
+    inner_module(pytester, "test_never", "def test_never(mockturk_server):\n    pass\n")
+    result = pytester.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"*mockturk: bad ini setting: *{told}*"])
 
 
 def test_bad_ini_fixtures_fail_every_test_that_uses_the_server(pytester):

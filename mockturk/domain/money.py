@@ -36,6 +36,16 @@ MASTERS_QUALIFICATION_TYPE_IDS = frozenset({MASTERS_PRODUCTION, MASTERS_SANDBOX}
 _EXACT = Context(prec=MAX_PREC, rounding=ROUND_HALF_UP)
 
 
+def parse_balance(text: str) -> Decimal:
+    """A starting balance given by a person (a command-line option, an ini setting): dollars
+    and cents as the API's CurrencyAmount reads them; ValueError for anything else."""
+    from mockturk.spec import load_spec, scalar_violations  # the model: only when asked
+
+    if scalar_violations(load_spec().shape("CurrencyAmount"), text):
+        raise ValueError(f"{text!r} is not an amount of dollars and cents, such as 5.00")
+    return parse_amount(text)
+
+
 def parse_amount(text: str) -> Decimal:
     """A CurrencyAmount as sent on the wire ("5", "5." and "5.00" all mean $5.00).
 

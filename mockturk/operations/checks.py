@@ -88,6 +88,7 @@ class Limit:
 
 
 SECONDS_IN_A_YEAR = 31_536_000
+MAX_ASSIGNMENTS = 1_000_000_000  # a HIT's most, however it got them
 
 # Member name -> what the real service allowed, wherever the member is in an operation's input.
 # Sources: the API reference of each operation (the legacy one for Title, Description, Keywords,
@@ -102,7 +103,7 @@ LIMITS: Mapping[str, Limit] = MappingProxyType(
         "LifetimeInSeconds": Limit(min=30, max=SECONDS_IN_A_YEAR),
         "AssignmentDurationInSeconds": Limit(min=30, max=SECONDS_IN_A_YEAR),
         "AutoApprovalDelayInSeconds": Limit(min=0, max=2_592_000),  # 30 days
-        "MaxAssignments": Limit(min=1, max=1_000_000_000),
+        "MaxAssignments": Limit(min=1, max=MAX_ASSIGNMENTS),
         "QualificationRequirements": Limit(max=10),
         "RequesterFeedback": Limit(max=1024),
         "Question": Limit(max=65535, in_bytes=True),
@@ -221,7 +222,7 @@ MEMBER_REFUSALS: Mapping[str, Callable[[str, Any], ParameterValidationError | No
     MappingProxyType(
         {
             "RequesterFeedback": _refuse_control_characters,
-            "NumberOfAdditionalAssignments": _range_refusal(1, 1_000_000_000),
+            "NumberOfAdditionalAssignments": _range_refusal(1, MAX_ASSIGNMENTS),
             "BonusAmount": _refuse_zero_amount,
         }
     )

@@ -26,6 +26,7 @@ from mockturk.errors import (
     token_already_processed,
     value_out_of_range,
 )
+from mockturk.operations.checks import MAX_ASSIGNMENTS
 from mockturk.operations.context import Context, Params, Result
 from mockturk.operations.hits import TOKEN_LIFETIME
 from mockturk.quoted import java_date
@@ -130,6 +131,11 @@ def create_additional_assignments_for_hit(ctx: Context, params: Params) -> Resul
     if hit.CreationTime < EXTENSIONS_FROM:
         raise hit_too_old_for_extension()
     count = params["NumberOfAdditionalAssignments"]  # 1 or more: checked before the handler
+    # Chosen: a HIT never holds more than CreateHIT's MaxAssignments allows; the range named is
+    # what this HIT can still take.
+    room = MAX_ASSIGNMENTS - hit.MaxAssignments
+    if count > room:
+        raise value_out_of_range("NumberOfAdditionalAssignments", count, 1, room)
     # Fewer than 10 may not become 10 or more, which would change the fee of every slot.
     if hit.MaxAssignments < LARGE_BATCH <= hit.MaxAssignments + count:
         raise invalid_assignments_increase()

@@ -1,8 +1,8 @@
 """The in-memory tables: records, their wire bytes, and the ordered views the listings page over.
 
-Each record is kept as a :class:`Row`: the domain record, its response JSON encoded once when
-it was committed (the wire cache), and its sort key. A request joins cached bytes; a page is
-two slices of a sorted view, so it costs the same at any store size:
+Each record is kept as a :class:`Row`: the domain record, its response JSON encoded once, when
+a response first needs it (the wire cache), and its sort key. A request joins cached bytes; a
+page is two slices of a sorted view, so it costs the same at any store size:
 
 - ListHITs: every HIT that is not Disposed, newest first: key ``(-CreationTime µs, HITId)``.
 - ListAssignmentsForHIT: per HIT, the assignments the API shows (work in progress is not), by
@@ -46,7 +46,7 @@ from mockturk.domain.records import (
     HITType,
 )
 from mockturk.pagination import Cursor
-from mockturk.state.listing import Listing
+from mockturk.state.listing import Listing, ListingEntry
 from mockturk.state.timeline import Entry, Timeline
 from mockturk.wire import RawJSON, RawJSONList, encode_record, to_micros
 
@@ -56,13 +56,26 @@ ALL = "*"  # the view holding every entry (no status or HIT type is "*")
 REVIEW_STATUSES = (REVIEWABLE, REVIEWING)
 
 
-@dataclass(frozen=True, slots=True)
 class Row(Generic[R]):
-    """A record, its wire bytes, and its place in its listing (None: not listed)."""
+    """A record, its wire bytes, and its place in its listing (None: not listed).
 
-    record: R
-    wire: RawJSON
-    key: Cursor | None
+    The bytes are made the first time they are asked for, then kept: a record is stored
+    whole and unchanging (a change stores a new row), so they never go stale.
+    """
+
+    __slots__ = ("_wire", "key", "record")
+
+    def __init__(self, record: R, key: Cursor | None) -> None:
+        self.record = record
+        self.key = key
+        self._wire: RawJSON | None = None
+
+    @property
+    def wire(self) -> RawJSON:
+        wire = self._wire
+        if wire is None:
+            wire = self._wire = RawJSON(encode_record(self.record.to_api()))
+        return wire
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,23 +97,20 @@ class Token:
 
 
 def hit_row(hit: HIT) -> Row[HIT]:
-    data = encode_record(hit.to_api())
-    return Row(hit, RawJSON(data), (-to_micros(hit.CreationTime), hit.HITId))
+    return Row(hit, (-to_micros(hit.CreationTime), hit.HITId))
 
 
 def assignment_row(assignment: Assignment) -> Row[Assignment]:
-    data = encode_record(assignment.to_api())
     key = (
         (to_micros(assignment.SubmitTime), assignment.AssignmentId)
         if assignment.SubmitTime is not None and assignment.visible
         else None
     )
-    return Row(assignment, RawJSON(data), key)
+    return Row(assignment, key)
 
 
 def bonus_row(bonus: BonusPayment) -> Row[BonusPayment]:
-    data = encode_record(bonus.to_api())
-    return Row(bonus, RawJSON(data), (to_micros(bonus.GrantTime), bonus.PaymentId))
+    return Row(bonus, (to_micros(bonus.GrantTime), bonus.PaymentId))
 
 
 @dataclass
@@ -258,17 +268,21 @@ class Store:
         return self.t.tokens.get((operation, token))
 
     def hits_page(self, after: Cursor | None, limit: int) -> Page:
-        return _page(*self.t.listed_hits.after(after, limit))
+        return _page(*self.t.listed_hits.after(after, limit, self.t.hits))
 
     def reviewable_page(
         self, status: str, hit_type_id: str | None, after: Cursor | None, limit: int
     ) -> Page:
         listing = self.t.reviewable.get((status, hit_type_id or ALL))
-        return _page(*listing.after(after, limit)) if listing else Page(RawJSONList(), None)
+        return _page(*listing.after(after, limit, {})) if listing else Page(RawJSONList(), None)
 
     def bonuses_page(self, scope: str, after: Cursor | None, limit: int) -> Page:
         listing = self.t.bonuses_by.get(scope)
-        return _page(*listing.after(after, limit)) if listing else Page(RawJSONList(), None)
+        return (
+            _page(*listing.after(after, limit, self.t.bonuses))
+            if listing
+            else Page(RawJSONList(), None)
+        )
 
     def assignments_page(
         self, hit_id: str, statuses: Sequence[str] | None, after: Cursor | None, limit: int
@@ -276,7 +290,9 @@ class Store:
         """A page of a HIT's assignments with any of ``statuses`` (``None``: every status)."""
         by_status = self.t.by_hit.get(hit_id, {})
         wanted = [ALL] if statuses is None else statuses
-        found = [by_status[s].after(after, limit) for s in wanted if s in by_status]
+        found = [
+            by_status[s].after(after, limit, self.t.assignments) for s in wanted if s in by_status
+        ]
         if len(found) <= 1:
             return _page(*found[0]) if found else Page(RawJSONList(), None)
         merged = list(
@@ -293,8 +309,8 @@ class Store:
     def put_hits(self, hits: Sequence[HIT]) -> None:
         """Add HITs, or replace them (their assignments stay)."""
         self.writable()
-        listed: list[tuple[Cursor, RawJSON]] = []
-        in_review: dict[tuple[str, str], list[tuple[Cursor, RawJSON]]] = {}
+        listed: list[ListingEntry] = []
+        in_review: dict[tuple[str, str], list[ListingEntry]] = {}
         for hit in hits:
             old = self.t.hits.get(hit.HITId)
             if old is not None:
@@ -304,7 +320,7 @@ class Store:
             self.t.by_hit.setdefault(hit.HITId, {ALL: Listing()})
             assert row.key is not None
             if hit.HITStatus != DISPOSED:
-                listed.append((row.key, row.wire))
+                listed.append((row.key, None))
             if hit.HITStatus in REVIEW_STATUSES:
                 entry = (row.key, RawJSON(encode_record({"HITId": hit.HITId})))
                 for scope in ((hit.HITStatus, ALL), (hit.HITStatus, hit.HITTypeId)):
@@ -342,7 +358,7 @@ class Store:
     def put_assignments(self, assignments: Sequence[Assignment]) -> None:
         """Add assignments to stored HITs, or replace them."""
         self.writable()
-        listed: dict[str, dict[str, list[tuple[Cursor, RawJSON]]]] = {}
+        listed: dict[str, dict[str, list[ListingEntry]]] = {}
         for assignment in assignments:
             if assignment.HITId not in self.t.hits:
                 raise KeyError(f"no HIT {assignment.HITId}")
@@ -355,7 +371,7 @@ class Store:
                 self.t.in_progress.setdefault(assignment.HITId, {})[assignment.AssignmentId] = None
                 continue
             by_status = listed.setdefault(assignment.HITId, {})
-            entry = (row.key, row.wire)
+            entry: ListingEntry = (row.key, None)
             by_status.setdefault(ALL, []).append(entry)
             by_status.setdefault(assignment.AssignmentStatus, []).append(entry)
         for hit_id, by_status in listed.items():
@@ -388,7 +404,7 @@ class Store:
         self.t.bonuses[bonus.PaymentId] = row
         assert row.key is not None
         for scope in _bonus_scopes(bonus):
-            self.t.bonuses_by.setdefault(scope, Listing()).add(row.key, row.wire)
+            self.t.bonuses_by.setdefault(scope, Listing()).add(row.key, None)
 
     def put_token(self, token: Token) -> None:
         self.writable()
