@@ -100,7 +100,8 @@ EXTERNAL_TASK = b"""<!DOCTYPE html>
 </form>
 <script>
   const given = new URLSearchParams(location.search);
-  document.getElementById("params").textContent = location.search;
+  document.getElementById("params").textContent = ["assignmentId", "hitId", "workerId"]
+    .map((name) => `${name}: ${given.get(name)}`).join(", ");
   document.getElementById("assignmentId").value = given.get("assignmentId");
   document.getElementById("task").action = given.get("turkSubmitTo") + "/mturk/externalSubmit";
 </script>

@@ -68,7 +68,7 @@ class Person:
         self.driver.get(self.base + path)
 
     def wait(self, condition: Any) -> Any:
-        return WebDriverWait(self.driver, 10).until(condition)
+        return WebDriverWait(self.driver, 10, poll_frequency=0.05).until(condition)
 
     def find(self, css: str) -> Any:
         return self.wait(seen.presence_of_element_located((By.CSS_SELECTOR, css)))
@@ -127,6 +127,7 @@ def test_an_external_question_from_preview_to_submit(person, task_page):
     assert (given["workerId"], given["turkSubmitTo"]) == ("A1BROWSERWORKER", person.base)
     person.in_frame()
     person.find("#feeling").send_keys("Curious & <calm>")
+    person.driver.execute_script("document.activeElement.blur()")  # no caret in the picture
     person.driver.switch_to.default_content()
     person.shot("task-external.png")
     person.in_frame()
@@ -182,6 +183,7 @@ def test_a_question_form_is_a_real_form_and_submits_question_form_answers(person
     person.click("input[name=age][value='25_34']")
     person.click("input[name=pets][value=cat]")
     person.click("input[name=pets][value=dog]")
+    person.driver.execute_script("document.activeElement.blur()")
     person.shot("task-form.png")
     person.click("#submit")
     assert person.text("#note") == "Your work was submitted."

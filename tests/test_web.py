@@ -85,6 +85,8 @@ def test_a_browser_opening_the_endpoint_lands_on_the_site(lab):
     _, _, visitor = lab
     status, headers, _ = visitor.request("GET", "/", headers={"Accept": "text/html,*/*"})
     assert (status, headers["location"]) == (303, "/site/")
+    status, headers, _ = visitor.get("/site")
+    assert (status, headers["location"]) == (303, "/site/")
     status, headers, page = visitor.get("/site/")
     assert status == 200 and headers["content-type"].startswith("text/html")
     assert "script-src 'none'" in headers["content-security-policy"]

@@ -95,7 +95,8 @@ class Site:
             page("/static/{name}", get=self.static_file),
             Route("/{path:path}", self.not_found, methods=METHODS),
         ]
-        return [self.page("/", get=self.landing), Mount(SITE, routes=pages)]
+        landing = [self.page(path, get=self.landing) for path in ("/", SITE)]
+        return [*landing, Mount(SITE, routes=pages)]
 
     def page(
         self, path: str, *, get: Endpoint | None = None, post: Endpoint | None = None
