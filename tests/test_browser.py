@@ -76,6 +76,13 @@ class Person:
     def click(self, css: str) -> None:
         self.wait(seen.element_to_be_clickable((By.CSS_SELECTOR, css))).click()
 
+    def follow(self, css: str) -> None:
+        """Click a link or a form's button, and wait until the page it leads to has replaced
+        this one (so nothing is read from the page left behind)."""
+        page = self.driver.find_element(By.TAG_NAME, "html")
+        self.click(css)
+        self.wait(seen.staleness_of(page))
+
     def text(self, css: str) -> str:
         return self.find(css).text  # type: ignore[no-any-return]
 
@@ -84,7 +91,7 @@ class Person:
         box = self.find("#workerId")
         box.clear()
         box.send_keys(worker_id)
-        self.click("#choose-worker")
+        self.follow("#choose-worker")
         self.wait(seen.text_to_be_present_in_element((By.ID, "worker-id"), worker_id))
 
     def frame_parameters(self) -> dict[str, str]:
@@ -96,6 +103,7 @@ class Person:
 
     def shot(self, name: str) -> None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.driver.execute_script("window.scrollTo(0, 0)")  # the page as it opens
         assert self.driver.save_screenshot(str(SCREENSHOTS / name))
 
 
@@ -112,13 +120,13 @@ def test_an_external_question_from_preview_to_submit(person, task_page):
     person.work_as("A1BROWSERWORKER")
     assert person.text(".groups .available") == "1"
     person.shot("hits.png")
-    person.click(".groups a.title")
+    person.follow(".groups a.title")
     assert person.text("#mode") == "Preview"
     preview = person.frame_parameters()
     assert preview == {"study": "7", "assignmentId": "ASSIGNMENT_ID_NOT_AVAILABLE", "hitId": hit_id}
     assert person.find("#task-frame").get_attribute("height") == "400"  # FrameHeight
 
-    person.click("#accept")
+    person.follow("#accept")
     assert person.text("#mode") == "Accepted"
     given = person.frame_parameters()
     assignment_id = person.text("#assignment-id")
@@ -150,7 +158,7 @@ def test_an_html_question_runs_sandboxed_and_posts_to_mockturk(person):
     assert "ACCEPT" in button.get_attribute("value")
     person.driver.switch_to.default_content()
 
-    person.click("#accept")
+    person.follow("#accept")
     assignment_id = person.text("#assignment-id")
     person.in_frame()
     assert person.find("#assignmentId").get_attribute("value") == assignment_id
@@ -178,14 +186,14 @@ def test_a_question_form_is_a_real_form_and_submits_question_form_answers(person
     person.open(f"/site/hits/{hit_id}")
     assert not person.find("textarea[name=language]").is_enabled()  # a preview
     assert "ACCEPT" in person.text("#submit")
-    person.click("#accept")
+    person.follow("#accept")
     person.find("textarea[name=language]").send_keys("Welsh")
     person.click("input[name=age][value='25_34']")
     person.click("input[name=pets][value=cat]")
     person.click("input[name=pets][value=dog]")
     person.driver.execute_script("document.activeElement.blur()")
     person.shot("task-form.png")
-    person.click("#submit")
+    person.follow("#submit")
     assert person.text("#note") == "Your work was submitted."
     assert person.text(".work .status") == "Submitted"
     assert person.text("#pending") == "$0.50"
@@ -206,9 +214,9 @@ def test_a_returned_hit_is_offered_again(person, task_page):
     hit_id = site_pages.create(person.mturk, site_pages.external_question(task_page))
     person.work_as("A1BROWSERWORKER")
     person.open(f"/site/hits/{hit_id}")
-    person.click("#accept")
+    person.follow("#accept")
     assert person.mturk.get_hit(HITId=hit_id)["HIT"]["NumberOfAssignmentsPending"] == 1
-    person.click("#return")
+    person.follow("#return")
     assert person.text("#note").startswith("You returned the HIT")
     assert person.text("#mode") == "Preview"
     assert person.frame_parameters()["assignmentId"] == "ASSIGNMENT_ID_NOT_AVAILABLE"
@@ -222,7 +230,7 @@ def test_an_accept_is_refused_when_the_last_slot_was_taken(person, task_page):
     person.open(f"/site/hits/{hit_id}")
     person.find("#accept")
     person.server.worker("A2FASTERWORKER").accept(hit_id)  # while the page was open
-    person.click("#accept")
+    person.follow("#accept")
     assert "no assignment is left" in person.text("#error")
     assert person.text("#mode") == "Preview"
     assert person.mturk.get_hit(HITId=hit_id)["HIT"]["NumberOfAssignmentsPending"] == 1
@@ -237,10 +245,10 @@ def test_the_requester_approves_in_the_browser(person, task_page):
     balance = person.mturk.get_account_balance()["AvailableBalance"]
     assert person.text("#balance") == f"${balance}"
     person.shot("requester.png")
-    person.click(".hits a")
+    person.follow(".hits a")
     assert person.text(".answers .value") == "Welsh"
     person.shot("review.png")
-    person.click("button.approve")
+    person.follow("button.approve")
     assert person.text("#note").startswith("The assignment was approved")
     assert person.text("article.assignment .status") == "Approved"
     done = person.mturk.get_assignment(AssignmentId=work.assignment_id)["Assignment"]

@@ -286,6 +286,19 @@ def test_the_requester_sees_only_what_the_api_shows(lab):
     assert "0 available, 1 in progress, 0 completed, of 2" in page
 
 
+def test_long_lists_show_the_newest_hundred(lab):
+    _, mturk, visitor = lab
+    for number in range(101):
+        hit_of(mturk, title=f"Survey {number}")  # each its own group
+    visitor.work_as(WORKER)
+    for path, rows, said in [
+        ("/site/", 'class="group"', "The newest 100 of 101 HIT groups."),
+        ("/site/requester", 'class="hit"', "The newest 100 of 101 HITs."),
+    ]:
+        status, _, page = visitor.get(path)
+        assert status == 200 and page.count(rows) == 100 and said in page
+
+
 # --- The parts ------------------------------------------------------------------------------------
 
 

@@ -159,8 +159,9 @@ class Site:
 
     async def index(self, request: Request) -> Response:
         worker = worker_of(request)
-        groups = views.hit_groups(self.account, worker) if worker else []
-        return self.render(request, "index.html", groups=groups, known=self._known_workers())
+        groups, total = views.hit_groups(self.account, worker) if worker else ([], 0)
+        known = self._known_workers()
+        return self.render(request, "index.html", groups=groups, total=total, known=known)
 
     async def choose_worker(self, request: Request) -> Response:
         given, _ = await self.posted(request)
@@ -170,7 +171,13 @@ class Site:
         except WorkerError as error:
             known = self._known_workers()
             return self.render(
-                request, "index.html", error.status, groups=[], known=known, error=error.message
+                request,
+                "index.html",
+                error.status,
+                groups=[],
+                total=0,
+                known=known,
+                error=error.message,
             )
         response = RedirectResponse(SITE + "/", 303)
         response.set_cookie(WORKER_COOKIE, worker_id, httponly=True, samesite="lax", path="/")
@@ -294,9 +301,9 @@ class Site:
     # --- The requester's view ---------------------------------------------------------------
 
     async def requester(self, request: Request) -> Response:
-        hits = views.requester_hits(self.account)
+        hits, total = views.requester_hits(self.account)
         balance = self.account.available_balance
-        return self.render(request, "requester.html", hits=hits, balance=balance)
+        return self.render(request, "requester.html", hits=hits, total=total, balance=balance)
 
     async def requester_hit(self, request: Request) -> Response:
         return self._review_page(request, request.path_params["hit_id"])

@@ -6,6 +6,7 @@ read anyway); the API's listings keep their own sorted views.
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -24,6 +25,8 @@ from mockturk.domain.records import (
     BonusPayment,
 )
 from mockturk.web.eligibility import Eligibility, eligibility
+
+LIMIT = 100  # rows a list shows: a page to read, not the whole of a large state
 
 
 @dataclass(frozen=True)
@@ -44,19 +47,25 @@ def takeable(account: Account, worker_id: str, hit: HIT, now: datetime) -> bool:
     )
 
 
-def hit_groups(account: Account, worker_id: str) -> list[Group]:
-    """The groups with HITs this worker could take, newest group first."""
+def hit_groups(account: Account, worker_id: str) -> tuple[list[Group], int]:
+    """The newest groups (at most LIMIT) with HITs this worker could take, and how many there
+    are in all."""
     now = account.catch_up()
-    by_group: dict[str, list[HIT]] = {}
+    by_group: dict[str, tuple[HIT, int]] = {}
     for row in account.store.all_hits():
-        if takeable(account, worker_id, row.record, now):
-            by_group.setdefault(row.record.HITGroupId, []).append(row.record)
-    groups = []
-    for hits in by_group.values():
-        hits.sort(key=lambda h: (h.CreationTime, h.HITId))
-        groups.append(Group(hits[0], len(hits), eligibility(account, worker_id, hits[0])))
-    groups.sort(key=lambda g: (g.first.CreationTime, g.first.HITId), reverse=True)
-    return groups
+        hit = row.record
+        if takeable(account, worker_id, hit, now):
+            first, count = by_group.get(hit.HITGroupId, (hit, 0))
+            by_group[hit.HITGroupId] = (min(first, hit, key=_age), count + 1)
+    newest = heapq.nlargest(LIMIT, by_group.values(), key=lambda group: _age(group[0]))
+    groups = [
+        Group(first, count, eligibility(account, worker_id, first)) for first, count in newest
+    ]
+    return groups, len(by_group)
+
+
+def _age(hit: HIT) -> tuple[datetime, str]:
+    return hit.CreationTime, hit.HITId
 
 
 def group_hits(account: Account, worker_id: str, group_id: str) -> list[HIT]:
@@ -69,7 +78,7 @@ def group_hits(account: Account, worker_id: str, group_id: str) -> list[HIT]:
         if group_id in (row.record.HITGroupId, row.record.HITTypeId)
         and takeable(account, worker_id, row.record, now)
     ]
-    return sorted(hits, key=lambda h: (h.CreationTime, h.HITId))
+    return sorted(hits, key=_age)
 
 
 @dataclass(frozen=True)
@@ -120,12 +129,13 @@ def _earnings(work: list[Work]) -> Earnings:
     return Earnings(format_amount(approved), format_amount(pending), format_amount(bonus))
 
 
-def requester_hits(account: Account) -> list[HIT]:
-    """Every HIT the API lists (none deleted), newest first, as ListHITs orders them."""
+def requester_hits(account: Account) -> tuple[list[HIT], int]:
+    """The first HITs (at most LIMIT) in ListHITs' order (newest first, none deleted), and how
+    many it lists in all."""
     account.catch_up()
     rows = [row for row in account.store.all_hits() if row.record.HITStatus != DISPOSED]
-    rows.sort(key=lambda row: row.key or (0, ""))  # the listing's own order
-    return [row.record for row in rows]
+    first = heapq.nsmallest(LIMIT, rows, key=lambda row: row.key or (0, ""))
+    return [row.record for row in first], len(rows)
 
 
 @dataclass(frozen=True)
