@@ -206,6 +206,25 @@ def test_accepting_the_next_hit_of_a_group(lab):
     assert status == 200 and left in page and "Preview" in page
 
 
+def test_my_assignments_show_status_feedback_earnings_and_bonuses(lab):
+    server, mturk, visitor = lab
+    paid, waiting = hit_of(mturk), hit_of(mturk, Reward="0.25", MaxAssignments=2)
+    work = server.worker(WORKER).accept(paid)
+    work.submit({"language": "Welsh"})
+    mturk.approve_assignment(AssignmentId=work.assignment_id, RequesterFeedback="Thanks!")
+    mturk.send_bonus(
+        WorkerId=WORKER, BonusAmount="1.10", AssignmentId=work.assignment_id, Reason="Careful"
+    )
+    server.worker(WORKER).accept(waiting).submit({"language": "Manx"})
+    server.worker("A2SOMEONEELSE").accept(waiting)  # not this worker's
+    visitor.work_as(WORKER)
+    status, _, page = visitor.get("/site/mine")
+    assert status == 200 and page.count('class="assignment"') == 2
+    assert '<dd id="earned">$0.50</dd>' in page and '<dd id="pending">$0.25</dd>' in page
+    assert '<dd id="bonuses">$1.10</dd>' in page and "$1.10 (Careful)" in page
+    assert "Thanks!" in page and "Approved" in page and "Submitted" in page
+
+
 def test_another_workers_assignment_is_not_there(lab):
     server, mturk, visitor = lab
     work = server.worker("A2SOMEONEELSE").accept(hit_of(mturk))
