@@ -5,6 +5,7 @@ approves; the requester's code sees it all through boto3. Also makes the README'
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,10 +33,13 @@ CHROMEDRIVER = shutil.which("chromedriver")
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if CHROMIUM is None or CHROMEDRIVER is None:
-        pytest.skip(
+        missing = (
             "no browser: the worker site's browser tests need chromium and chromedriver"
             " (Debian: apt-get install chromium chromium-driver; .ci/run installs them)"
         )
+        if os.environ.get("CI") == "true":
+            pytest.fail(missing)  # CI installs them: their absence is a fault, not a skip
+        pytest.skip(missing)
     options = Options()
     options.binary_location = CHROMIUM
     for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1200,860"):
