@@ -158,10 +158,15 @@ class Site:
         return RedirectResponse(SITE + "/", 303)
 
     async def index(self, request: Request) -> Response:
+        return self._index(request)
+
+    def _index(self, request: Request, status: int = 200, error: str | None = None) -> Response:
         worker = worker_of(request)
         groups, total = views.hit_groups(self.account, worker) if worker else ([], 0)
         known = self._known_workers()
-        return self.render(request, "index.html", groups=groups, total=total, known=known)
+        return self.render(
+            request, "index.html", status, groups=groups, total=total, known=known, error=error
+        )
 
     async def choose_worker(self, request: Request) -> Response:
         given, _ = await self.posted(request)
@@ -169,16 +174,7 @@ class Site:
         try:
             check_worker_id(worker_id)
         except WorkerError as error:
-            known = self._known_workers()
-            return self.render(
-                request,
-                "index.html",
-                error.status,
-                groups=[],
-                total=0,
-                known=known,
-                error=error.message,
-            )
+            return self._index(request, error.status, error.message)
         response = RedirectResponse(SITE + "/", 303)
         response.set_cookie(WORKER_COOKIE, worker_id, httponly=True, samesite="lax", path="/")
         return response
@@ -188,7 +184,7 @@ class Site:
         hits = views.group_hits(self.account, worker_of(request), group_id)
         if not hits:
             return self.problem(request, 404, f"No HIT of the group {group_id} is available.")
-        return self._preview(request, hits[0], group_id=group_id, available=len(hits))
+        return self._preview(request, hits[0], available=len(hits))
 
     async def accept_next(self, request: Request) -> Response:
         await self.posted(request)
@@ -220,11 +216,18 @@ class Site:
             return self._preview(request, hit, error=error.message, status=error.status)
         return RedirectResponse(f"{SITE}/assignments/{assignment.AssignmentId}", 303)
 
-    def _preview(self, request: Request, hit: HIT, *, status: int = 200, **values: Any) -> Response:
+    def _preview(
+        self,
+        request: Request,
+        hit: HIT,
+        *,
+        status: int = 200,
+        available: int | None = None,
+        error: str | None = None,
+    ) -> Response:
+        """The HIT in preview; ``available``: how many HITs its group offers this worker."""
         worker = worker_of(request)
         now = self.account.catch_up()
-        values.setdefault("group_id", hit.HITGroupId)
-        values.setdefault("available", None)
         return self.render(
             request,
             "task.html",
@@ -232,7 +235,8 @@ class Site:
             **self._task_values(request, hit, None),
             takeable=views.takeable(self.account, worker, hit, now),
             eligibility=eligibility(self.account, worker, hit) if worker else None,
-            **values,
+            available=available,
+            error=error,
         )
 
     async def task(self, request: Request) -> Response:
