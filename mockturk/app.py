@@ -27,6 +27,7 @@ from mockturk.serverlog import RequestLog, logging_request_log, request_message
 from mockturk.service import MTurkService
 from mockturk.spec import load_spec
 from mockturk.state.store import Store
+from mockturk.web.site import Site
 from mockturk.worker.endpoints import EXTERNAL_SUBMIT, WorkerEndpoints
 
 ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
@@ -109,10 +110,12 @@ def create_app(
         for path, endpoint in workers.routes().items()
     ]
     worker_routes.append(Route(EXTERNAL_SUBMIT, workers.external_submit, methods=["POST"]))
+    site = Site(account, service.call)
     framework = Starlette(
         routes=[
             *control_routes,
             *worker_routes,
+            *site.routes(),
             Route("/{path:path}", unknown_path, methods=ANY_METHOD),
         ],
         exception_handlers={HTTPException: http_error, Exception: internal_error},
@@ -149,7 +152,7 @@ class MockTurkApp:
     ) -> None:
         if scope["type"] != "http":
             await self.framework(scope, receive, send)
-        elif scope["path"] == "/":
+        elif scope["path"] == "/" and not _browser_visit(scope):
             await self.service(scope, receive, send)
         else:
             await self.framework(scope, receive, self._logging(scope, send))
@@ -191,6 +194,14 @@ def _request_line(scope: protocol.Scope) -> str:
         text = text.encode("unicode_escape").decode("ascii")
     cut = "..." if len(target) > _MAX_LOGGED_TARGET else ""
     return f"{scope['method']} {text}{cut}"
+
+
+def _browser_visit(scope: protocol.Scope) -> bool:
+    """A person opening the endpoint URL (a GET asking for HTML): sent on to the site. The API's
+    POSTs are told apart by their method alone."""
+    return scope["method"] in ("GET", "HEAD") and "text/html" in (
+        protocol.header(scope, b"accept") or ""
+    )
 
 
 def _level(scope: protocol.Scope) -> int:

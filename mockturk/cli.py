@@ -402,6 +402,7 @@ def _banner(
     records = f"{_count(hits, 'HIT')} and {_count(assignments, 'assignment')}"
     return f"""mockturk {__version__}: {records} from {sources}
 Endpoint: {url}   (health: {url}/_mockturk/health)
+Worker site: {url}/site/   (do the HITs in a browser)
 {notes}
     import boto3
     mturk = boto3.client(

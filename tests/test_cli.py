@@ -196,6 +196,7 @@ def test_the_banner_gives_version_counts_and_endpoint(default_server, default_da
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+", url)
     assert urlsplit(url).port != 0
     default_server.stdout.wait_for(re.escape(f"(health: {url}/_mockturk/health)"))
+    default_server.stdout.wait_for(re.escape(f"Worker site: {url}/site/"))
 
 
 def test_the_banner_snippet_runs_as_printed(default_server, default_dataset, capsys):

@@ -275,9 +275,9 @@ def test_document_type_declarations_are_refused_before_any_entity(doctype):
 def test_many_nested_entities_cost_nothing():
     laughs = "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10))
     document = f'<!DOCTYPE x [<!ENTITY l0 "lol">{laughs}]><x>&l9;</x>'
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: a busy machine does not fail it
     refusal(document)
-    assert time.perf_counter() - started < 1
+    assert time.process_time() - started < 1
 
 
 # --- Answers --------------------------------------------------------------------------------------

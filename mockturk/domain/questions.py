@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -64,6 +64,11 @@ class FormQuestion:
     answer: AnswerKind
     selections: tuple[str, ...] = ()  # the SelectionIdentifiers of a Selection answer
     other_selection: bool = False  # a Selection answer that also takes free text
+    # What a worker page shows; not part of what the answer may hold.
+    prompt: str = field(default="", compare=False)  # the QuestionContent's Title and Text
+    labels: tuple[str, ...] = field(default=(), compare=False)  # each Selection's Text
+    multiple: bool = field(default=False, compare=False)  # more than one Selection allowed
+    required: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,7 @@ class QuestionInfo:
     html_content: str | None = None  # HTMLQuestion
     frame_height: int | None = None  # ExternalQuestion and HTMLQuestion
     questions: tuple[FormQuestion, ...] = ()  # QuestionForm
+    overview: tuple[str, ...] = ()  # QuestionForm: the Overview's Title and Text, in order
 
 
 # --- Reading documents ------------------------------------------------------------------------
@@ -151,7 +157,12 @@ def check_question(question: str, *, strict_https: bool = False) -> QuestionInfo
                 raise ValueError("HTMLContent must not be empty.")
             height = _frame_height(root, namespace, kind)
             return QuestionInfo(kind, namespace, html_content=content, frame_height=height)
-        return QuestionInfo(kind, namespace, questions=_form_questions(root, namespace))
+        return QuestionInfo(
+            kind,
+            namespace,
+            questions=_form_questions(root, namespace),
+            overview=_texts(root.find(f"{{{namespace}}}Overview"), namespace),
+        )
     except ValueError as error:
         raise question_not_valid(question, str(error)) from None
 
@@ -229,8 +240,10 @@ def _form_question(element: ET.Element, namespace: str, number: int) -> FormQues
             " or FileUploadAnswer."
         )
     kind = _ANSWER_ELEMENTS[_local(answers[0].tag)]
+    prompt = "\n".join(_texts(element.find(f"{{{namespace}}}QuestionContent"), namespace))
+    required = (element.findtext(f"{{{namespace}}}IsRequired") or "").strip() == "true"
     if kind != "Selection":
-        return FormQuestion(identifier, kind)
+        return FormQuestion(identifier, kind, prompt=prompt, required=required)
     selections = answers[0].find(f"{{{namespace}}}Selections")
     choices = [] if selections is None else selections.findall(f"{{{namespace}}}Selection")
     if selections is None or not choices:
@@ -240,7 +253,42 @@ def _form_question(element: ET.Element, namespace: str, number: int) -> FormQues
         for index, choice in enumerate(choices, 1)
     )
     other = selections.find(f"{{{namespace}}}OtherSelection") is not None
-    return FormQuestion(identifier, kind, identifiers, other)
+    labels = tuple(
+        (choice.findtext(f"{{{namespace}}}Text") or "").strip() or identifier
+        for choice, identifier in zip(choices, identifiers, strict=True)
+    )
+    return FormQuestion(
+        identifier,
+        kind,
+        identifiers,
+        other,
+        prompt=prompt,
+        labels=labels,
+        multiple=_multiple(answers[0], namespace),
+        required=required,
+    )
+
+
+def _texts(parent: ET.Element | None, namespace: str) -> tuple[str, ...]:
+    """The Title and Text children of an Overview or QuestionContent, in order (what a page
+    shows of them; FormattedContent, images and media are left out)."""
+    if parent is None:
+        return ()
+    wanted = {f"{{{namespace}}}Title", f"{{{namespace}}}Text"}
+    return tuple((child.text or "").strip() for child in parent if child.tag in wanted)
+
+
+_MULTIPLE_STYLES = frozenset({"checkbox", "multichooser", "list"})
+
+
+def _multiple(answer: ET.Element, namespace: str) -> bool:
+    """Whether a SelectionAnswer takes several selections: its MaxSelectionCount, or by default
+    its StyleSuggestion."""
+    most = (answer.findtext(f"{{{namespace}}}MaxSelectionCount") or "").strip()
+    if most.isdigit():
+        return int(most) > 1
+    style = (answer.findtext(f"{{{namespace}}}StyleSuggestion") or "").strip()
+    return style in _MULTIPLE_STYLES
 
 
 # --- Answers ------------------------------------------------------------------------------------
@@ -305,6 +353,69 @@ def answers_document(fields: Sequence[tuple[str, str]]) -> str:
         f'{XML_DECLARATION}<QuestionFormAnswers xmlns="{ANSWERS_NAMESPACE}">'
         f"{answers}</QuestionFormAnswers>"
     )
+
+
+def question_form_answers(
+    questions: Sequence[FormQuestion], pairs: Sequence[tuple[str, str]]
+) -> str:
+    """The QuestionFormAnswers document of a QuestionForm filled in on a page: each question's
+    field by its QuestionIdentifier (a Selection's other text in ``<identifier>.other``), in
+    the form's order; a FreeText as FreeText, each chosen selection as a SelectionIdentifier.
+
+    An unanswered question is left out (**chosen**). ValueError naming the question for a
+    required question left unanswered, a selection the question does not offer, several
+    selections where one is allowed, or a character XML cannot carry.
+    """
+    check_submittable(pairs)
+    answers = []
+    for question in questions:
+        parts = _answer_parts(question, [v for k, v in pairs if k == question.identifier], pairs)
+        if not parts and question.required:
+            raise ValueError(f"The question {python_text(question.identifier)} needs an answer.")
+        if parts:
+            answers.append(
+                f"<Answer>{_element('QuestionIdentifier', question.identifier)}{parts}</Answer>"
+            )
+    if not answers:
+        return EMPTY_ANSWERS
+    return (
+        f'{XML_DECLARATION}<QuestionFormAnswers xmlns="{ANSWERS_NAMESPACE}">'
+        f"{''.join(answers)}</QuestionFormAnswers>"
+    )
+
+
+def _answer_parts(
+    question: FormQuestion, values: list[str], pairs: Sequence[tuple[str, str]]
+) -> str:
+    named = python_text(question.identifier)
+    if question.answer == "FreeText":
+        return _element("FreeText", values[0]) if values and values[0].strip() else ""
+    if question.answer != "Selection":
+        return ""  # a page cannot upload files
+    chosen = [v for v in values if v]
+    unknown = [v for v in chosen if v not in question.selections]
+    if unknown:
+        raise ValueError(f"The question {named} offers no selection {python_text(unknown[0])}.")
+    if len(chosen) > 1 and not question.multiple:
+        raise ValueError(f"The question {named} takes one selection.")
+    parts = "".join(_element("SelectionIdentifier", v) for v in chosen)
+    other = dict(pairs).get(f"{question.identifier}.other", "") if question.other_selection else ""
+    return parts + (_element("OtherSelectionText", other) if other.strip() else "")
+
+
+def answer_values(document: str) -> list[tuple[str, list[str]]]:
+    """Each Answer of a QuestionFormAnswers document: its QuestionIdentifier and the texts it
+    holds, for reading; an empty list when the document cannot be read."""
+    try:
+        root = _parse(document)
+    except ValueError:
+        return []
+    found = []
+    for answer in root:
+        texts = [(part.text or "") for part in answer]
+        if texts:
+            found.append((texts[0], texts[1:]))
+    return found
 
 
 def _element(name: str, text: str) -> str:

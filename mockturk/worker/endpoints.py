@@ -81,7 +81,7 @@ class WorkerEndpoints:
 
     async def external_submit(self, request: Request) -> Response:
         """What a task page posts; errors are pages for the worker, and store nothing."""
-        pairs = await _form(request)
+        pairs = await form_pairs(request)
         given = dict(reversed(pairs))  # the first value of each name
         assignment_id = given.get("assignmentId", "")
         if not assignment_id or assignment_id == "ASSIGNMENT_ID_NOT_AVAILABLE":
@@ -101,7 +101,7 @@ class WorkerEndpoints:
 FORM = "application/x-www-form-urlencoded"
 
 
-async def _form(request: Request) -> list[tuple[str, str]]:
+async def form_pairs(request: Request) -> list[tuple[str, str]]:
     """The posted fields in order (an HTML form's default encoding; others carry none)."""
     if request.headers.get("content-type", FORM).split(";")[0].strip().lower() != FORM:
         return []
