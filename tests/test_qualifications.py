@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 import support
 from botocore.exceptions import ClientError
-from support import WireChecker, call
+from support import WireChecker, call, raw_request
 
 from mockturk.domain.qualifications import LOCALE, MASTERS, NUMBER_HITS_APPROVED, PERCENT_APPROVED
+from mockturk.fixtures import FixtureError
 from mockturk.testing import ControlError, InProcessServer
 
 STAMP = re.compile(r" \(\d+\)$")
@@ -473,3 +474,66 @@ def test_the_state_exports_loads_back_and_resets(lab):
     assert "QualificationTypes" not in lab.server.state()
     with pytest.raises(ClientError):
         lab.mturk.get_qualification_type(QualificationTypeId=type_id)
+
+
+def test_worker_sections_of_a_fixture_are_checked(lab):
+    bad = {
+        "Workers": [{"WorkerId": "A1ANN", "Country": "USA"}],
+        "Qualifications": [{"QualificationTypeId": "3X", "WorkerId": "nobody", "GrantTime": 0}],
+    }
+    with pytest.raises(FixtureError) as error:
+        lab.server.load(bad)
+    problems = "\n".join(error.value.problems)
+    assert "Workers[0] (WorkerId A1ANN), field 'Country'" in problems
+    assert "Qualifications[0] (QualificationTypeId 3X), field 'WorkerId'" in problems
+    assert "Workers" not in lab.server.state()
+    lab.server.load({"Workers": [{"WorkerId": "A1ANN", "Country": "GB", "Masters": True}]})
+    assert lab.server.worker("A1ANN").profile()["Country"] == "GB"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status", "code"),
+    [
+        ("GET", "/_mockturk/workers/nobody/profile", None, 400, "InvalidWorkerId"),
+        ("POST", "/_mockturk/workers/A1ANN/profile", {"Planet": "Mars"}, 400, "InvalidProfile"),
+        ("POST", "/_mockturk/workers/A1ANN/profile", [1], 400, "MalformedBody"),
+        ("GET", "/_mockturk/workers/nobody/inbox", None, 400, "InvalidWorkerId"),
+        ("POST", "/_mockturk/workers/A1ANN/inbox", None, 405, "MethodNotAllowed"),
+        ("POST", "/_mockturk/workers/A1ANN/qualification-requests", {}, 400, "MalformedBody"),
+        (
+            "POST",
+            "/_mockturk/workers/A1ANN/qualification-requests",
+            {"QualificationTypeId": "3NOSUCHTYPE", "answers": {}},
+            404,
+            "NotRequestable",
+        ),
+        (
+            "POST",
+            "/_mockturk/workers/A1ANN/qualification-requests",
+            {"QualificationTypeId": "3X", "Answer": "<not-answers/>"},
+            400,
+            "InvalidAnswer",
+        ),
+    ],
+)
+def test_the_worker_control_api_refuses_what_it_cannot_do(lab, method, path, body, status, code):
+    before = lab.server.state()
+    response = raw_request(lab.server, method=method, path=path, body=body)
+    assert (response.status, response.json()["error"]) == (status, code), response.body
+    assert lab.server.state() == before
+
+
+def test_the_worker_control_api_answers_json(lab):
+    response = raw_request(lab.server, method="GET", path="/_mockturk/workers/A1ANN/profile")
+    assert response.json() == {
+        "WorkerId": "A1ANN",
+        "Country": "US",
+        "Masters": False,
+        "Adult": False,
+        "Approved": 0,
+        "Rejected": 0,
+        "NumberHITsApproved": 0,
+        "PercentAssignmentsApproved": 100,
+    }
+    inbox = raw_request(lab.server, method="GET", path="/_mockturk/workers/A1ANN/inbox")
+    assert inbox.json() == {"Messages": []}
