@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from mockturk.domain.hit_types import complete_requirement
 from mockturk.domain.money import MASTERS_PRODUCTION, MASTERS_SANDBOX
 from mockturk.domain.records import DomainRecord
 
@@ -190,9 +191,9 @@ _GUARDS: Mapping[str, tuple[str, ...]] = {
 
 def guards(requirement: QualificationRequirement, action: str) -> bool:
     guarded = requirement.ActionsGuarded
-    if guarded is None:
-        guarded = "PreviewAndAccept" if requirement.RequiredToPreview else "Accept"
-    return action in _GUARDS.get(guarded, (ACCEPT,))
+    if guarded is None:  # a HIT's requirements are completed when stored; others may not be
+        guarded = complete_requirement(requirement).ActionsGuarded
+    return action in _GUARDS.get(guarded or "Accept", (ACCEPT,))
 
 
 def meets(requirement: QualificationRequirement, value: Value | None) -> bool:

@@ -102,7 +102,8 @@ def values(tx: Transaction, worker_id: str, type_ids: Sequence[str]) -> dict[str
 
 def known(tx: Transaction, worker_id: str) -> bool:
     """Whether the worker exists for this account: holds an assignment of its HITs (in progress
-    or done), has a profile, or has a qualification or request here. Chosen: others count as unknown to the environment."""
+    or done), has a profile, or has a qualification or request here. Chosen: others count as
+    unknown to the environment."""
     if any(tx.store.worker_tally(worker_id).values()) or tx.keyed(PROFILES, worker_id):
         return True
     return any(s.WorkerId == worker_id for s in tx.keyed_records(SCORES)) or any(
