@@ -285,6 +285,13 @@ def qualification_type_does_not_exist(type_id: str) -> RequestError:
     )
 
 
+def qualification_type_inactive(type_id: str) -> ParameterValidationError:
+    # Chosen: an Inactive type cannot be required (its documented meaning); the text is unknown.
+    return invalid_parameter(
+        "QualificationTypeId", type_id, "The QualificationType is Inactive: HITs cannot require it."
+    )
+
+
 def qualification_does_not_exist() -> RequestError:
     return RequestError(
         "You requested a Qualification that does not exist.",

@@ -537,3 +537,15 @@ def test_the_worker_control_api_answers_json(lab):
     }
     inbox = raw_request(lab.server, method="GET", path="/_mockturk/workers/A1ANN/inbox")
     assert inbox.json() == {"Messages": []}
+
+
+def test_a_hit_can_require_only_a_type_that_exists_and_is_active(lab):
+    dormant = lab.qualification_type("Dormant", QualificationTypeStatus="Inactive")
+    missing = "3NOSUCHTYPE0000000000000000000"
+    for type_id, code in ((missing, "RequestError"), (dormant, "ParameterValidationError")):
+        with pytest.raises(ClientError) as error:
+            lab.create({"QualificationTypeId": type_id, "Comparator": "Exists"})
+        assert error.value.response["Error"]["Code"] == code
+        assert type_id in error.value.response["Error"]["Message"]
+    assert lab.mturk.list_hits()["NumResults"] == 0
+    assert "HITTypes" not in lab.server.state()

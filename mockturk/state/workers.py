@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from mockturk.domain import qualifications as q
 from mockturk.domain.records import HIT, DomainRecord
 from mockturk.domain.workers import Message, WorkerProfile, system_values
+from mockturk.errors import qualification_type_does_not_exist, qualification_type_inactive
 from mockturk.state.store import Store
 from mockturk.state.transaction import Transaction
 
@@ -62,6 +63,15 @@ def qualification_type(tx: Transaction, type_id: str) -> q.QualificationType | N
     """A type of the requester's, or a system type."""
     own: q.QualificationType | None = tx.keyed(TYPES, type_id)
     return own if own is not None else q.SYSTEM_TYPES.get(type_id)
+
+
+def check_requirable(tx: Transaction, type_id: str) -> None:
+    """A HIT may require a system type, or an Active one of the requester's."""
+    found = qualification_type(tx, type_id)
+    if found is None:
+        raise qualification_type_does_not_exist(type_id)
+    if found.QualificationTypeStatus != q.ACTIVE:
+        raise qualification_type_inactive(type_id)
 
 
 def own_types(tx: Transaction) -> list[q.QualificationType]:
