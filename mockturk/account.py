@@ -25,7 +25,7 @@ from mockturk.domain.hit_types import type_of
 from mockturk.domain.money import DEFAULT_BALANCE, format_amount, parse_amount
 from mockturk.domain.records import DomainRecord
 from mockturk.fixtures import CURRENT_STATE, Dataset, build_dataset
-from mockturk.state import changes
+from mockturk.state import changes, workers
 from mockturk.state.store import Store, Tables, Token
 from mockturk.state.transaction import Transaction
 from mockturk.wire import EPOCH, to_micros
@@ -153,6 +153,7 @@ class Account:
             tx.put_token(
                 Token(token.Operation, token.Token, token.Result, to_micros(token.Expires))
             )
+        workers.stage_loaded(tx, dataset.workers)
         if fresh:
             tx.set_balance(
                 parse_amount(dataset.balance) if dataset.balance else self.starting_balance
@@ -230,6 +231,11 @@ class Account:
         ]
         if tokens:
             state["IdempotencyTokens"] = tokens
+        state.update(
+            (section, [exported(record) for record in records])
+            for section, records in workers.exported_sections(store)
+            if records
+        )
         clock = self.clock
         if isinstance(clock, ControllableClock) and not clock.real_time:
             state["Clock"] = {"Now": _plain(clock.now()), "Frozen": clock.frozen}

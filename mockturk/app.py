@@ -106,7 +106,11 @@ def create_app(
     ]
     workers = WorkerEndpoints(account)
     worker_routes = [
-        Route(path, guarded({"POST": endpoint}), methods=ANY_METHOD)
+        Route(
+            path,
+            guarded(endpoint if isinstance(endpoint, dict) else {"POST": endpoint}),
+            methods=ANY_METHOD,
+        )
         for path, endpoint in workers.routes().items()
     ]
     worker_routes.append(Route(EXTERNAL_SUBMIT, workers.external_submit, methods=["POST"]))

@@ -266,6 +266,72 @@ def more_than_one_of(first: str, second: str) -> ParameterValidationError:
     )
 
 
+# --- Qualifications and workers' messages -------------------------------------------------------
+
+
+def qualification_type_already_exists() -> RequestError:
+    return RequestError(
+        "You have already created a QualificationType with this name. A QualificationType's name"
+        " must be unique among all of the QualificationTypes created by the same user.",
+        "AWS.MechanicalTurk.QualificationTypeAlreadyExists",
+    )
+
+
+def qualification_type_does_not_exist(type_id: str) -> RequestError:
+    # Chosen: the HIT's wording, for a qualification type.
+    return RequestError(
+        f"QualificationType {type_id} does not exist.",
+        "AWS.MechanicalTurk.QualificationTypeDoesNotExist",
+    )
+
+
+def qualification_type_inactive(type_id: str) -> ParameterValidationError:
+    # Chosen: an Inactive type cannot be required (its documented meaning); the text is unknown.
+    return invalid_parameter(
+        "QualificationTypeId", type_id, "The QualificationType is Inactive: HITs cannot require it."
+    )
+
+
+def qualification_does_not_exist() -> RequestError:
+    return RequestError(
+        "You requested a Qualification that does not exist.",
+        "AWS.MechanicalTurk.QualificationDoesNotExist",
+    )
+
+
+def qualification_not_granted() -> RequestError:
+    # The text clients match for a revoked qualification; the TurkErrorCode is chosen.
+    return RequestError(
+        "This operation can be called with a status of: Granted",
+        "AWS.MechanicalTurk.InvalidQualificationState",
+    )
+
+
+def qualification_request_does_not_exist(request_id: str) -> RequestError:
+    # Chosen: the HIT's wording, for a qualification request.
+    return RequestError(
+        f"QualificationRequest {request_id} does not exist.",
+        "AWS.MechanicalTurk.QualificationRequestDoesNotExist",
+    )
+
+
+def qualification_request_not_pending(request_id: str) -> RequestError:
+    # Chosen: the real text is unknown.
+    return RequestError(
+        f"The Qualification request {request_id} is not in a pending state.",
+        "AWS.MechanicalTurk.InvalidQualificationRequestState",
+    )
+
+
+def not_your_qualification_type(type_id: str) -> ParameterValidationError:
+    # Chosen: system types are MTurk's, and no requester grants or revokes them.
+    return invalid_parameter(
+        "QualificationTypeId",
+        type_id,
+        "It is a system Qualification type, which only Amazon Mechanical Turk assigns.",
+    )
+
+
 # --- The request framework's messages ---------------------------------------------------------
 
 

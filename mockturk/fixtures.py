@@ -22,7 +22,7 @@ import yaml
 from pydantic import ValidationError
 
 from mockturk import json_pieces
-from mockturk.domain import records
+from mockturk.domain import qualifications, records, workers
 from mockturk.domain.hit_types import complete_requirement, hit_group_id, hit_type_id
 from mockturk.domain.ids import derived_id
 from mockturk.models import (
@@ -34,8 +34,14 @@ from mockturk.models import (
     ClockRecord,
     HITTypeRecord,
     IdempotencyTokenRecord,
+    MessageRecord,
+    QualificationRecord,
+    QualificationRequestRecord,
     QualificationRequirement,
+    QualificationTypeRecord,
     Record,
+    WorkerBlockRecord,
+    WorkerProfileRecord,
     plain_assignment,
 )
 from mockturk.quoted import clipped, python_text
@@ -56,6 +62,13 @@ _SECTIONS: dict[str, tuple[type[Record], str, bool]] = {
     "IdempotencyTokens": (IdempotencyTokenRecord, "Token", True),
     "Account": (AccountRecord, "", False),
     "Clock": (ClockRecord, "", False),
+    # Qualifications, worker blocks, profiles and messages (WorkerData)
+    "QualificationTypes": (QualificationTypeRecord, "QualificationTypeId", True),
+    "Qualifications": (QualificationRecord, "QualificationTypeId", True),
+    "QualificationRequests": (QualificationRequestRecord, "QualificationRequestId", True),
+    "WorkerBlocks": (WorkerBlockRecord, "WorkerId", True),
+    "Workers": (WorkerProfileRecord, "WorkerId", True),
+    "Messages": (MessageRecord, "WorkerId", True),
 }
 Share = Callable[[str, str], str]
 _IGNORED_KEYS = frozenset({"NumResults", "NextToken", "ResponseMetadata"})
@@ -71,6 +84,18 @@ class FixtureError(Exception):
 
 
 @dataclass(frozen=True)
+class WorkerData:
+    """The qualification types, scores, requests, blocks, profiles and messages of a load."""
+
+    qualification_types: Sequence[qualifications.QualificationType] = ()
+    scores: Sequence[qualifications.Qualification] = ()
+    requests: Sequence[qualifications.QualificationRequest] = ()
+    blocks: Sequence[qualifications.WorkerBlock] = ()
+    profiles: Sequence[workers.WorkerProfile] = ()
+    messages: Sequence[workers.Message] = ()
+
+
+@dataclass(frozen=True)
 class Dataset:
     """Complete, consistent records, ready for the store."""
 
@@ -81,6 +106,7 @@ class Dataset:
     tokens: Sequence[IdempotencyTokenRecord] = ()
     balance: str | None = None
     clock: ClockRecord | None = None
+    workers: WorkerData = WorkerData()
 
 
 class _Where(NamedTuple):  # a tuple: one is made for every record of a load
@@ -338,6 +364,7 @@ def build_dataset(
         for record, _ in _records(source, document, problems, IdempotencyTokenRecord, consume):
             if isinstance(record, IdempotencyTokenRecord):
                 tokens.append(record)
+    worker_data = _worker_data(documents, problems, consume)
     requirements: dict[str, tuple[QualificationRequirement, ...]] = {}
     completed_hits = [
         _complete_hit(hit, statuses.get(hit_id, {}), where, now, problems, share, requirements)
@@ -353,7 +380,50 @@ def build_dataset(
         tokens=tokens,
         balance=account.AvailableBalance if isinstance(account, AccountRecord) else None,
         clock=singles.get(ClockRecord),  # type: ignore[arg-type]
+        workers=worker_data,
     )
+
+
+def _worker_data(
+    documents: Sequence[tuple[str, Any]], problems: _Problems, consume: bool
+) -> WorkerData:
+    """The worker sections' records, checked each by its model, as the domain's records."""
+    found: dict[type[Record], list[Any]] = defaultdict(list)
+    for model in _WORKER_RECORDS:
+        for source, document in documents:
+            for record, _ in _records(source, document, problems, model, consume):
+                if record is not None:
+                    found[model].append(_WORKER_RECORDS[model](record.model_dump()))
+    return WorkerData(
+        *(tuple(found[model]) for model in _WORKER_RECORDS)  # in WorkerData's field order
+    )
+
+
+def _locale_of(fields: dict[str, Any]) -> dict[str, Any]:
+    locale = fields.get("LocaleValue")
+    if locale is not None:
+        fields["LocaleValue"] = (locale["Country"], locale.get("Subdivision"))
+    return fields
+
+
+def _without(*names: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    def dropped(fields: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in fields.items() if k not in names}
+
+    return dropped
+
+
+# Model -> how its fields become the domain record, in WorkerData's field order.
+_WORKER_RECORDS: dict[type[Record], Callable[[dict[str, Any]], Any]] = {
+    QualificationTypeRecord: lambda f: qualifications.QualificationType(
+        **_without("IsRequestable")(f)
+    ),
+    QualificationRecord: lambda f: qualifications.Qualification(**_locale_of(f)),
+    QualificationRequestRecord: lambda f: qualifications.QualificationRequest(**f),
+    WorkerBlockRecord: lambda f: qualifications.WorkerBlock(**f),
+    WorkerProfileRecord: lambda f: workers.WorkerProfile(**f),
+    MessageRecord: lambda f: workers.Message(**f),
+}
 
 
 def _hit_type(record: HITTypeRecord) -> records.HITType:

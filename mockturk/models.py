@@ -149,6 +149,15 @@ def _accepted(value: str) -> str:
     return value
 
 
+REQUEST_STATUSES = ("Pending", "Accepted", "Rejected")
+
+
+def _request_status(value: str) -> str:
+    if value not in REQUEST_STATUSES:
+        raise ValueError(f"expected one of {', '.join(REQUEST_STATUSES)}")
+    return value
+
+
 class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
@@ -391,3 +400,72 @@ def plain_assignment(raw: dict[Any, Any]) -> dict[str, Any] | None:
     except _NotPlain:
         return None
     return fields
+
+
+# --- Qualifications, worker blocks, profiles and messages ------------------------------------
+
+
+class QualificationTypeRecord(Record):
+    """A qualification type of the requester's, as GetQualificationType shows it."""
+
+    QualificationTypeId: EntityId
+    CreationTime: Timestamp
+    Name: Text
+    Description: Text
+    QualificationTypeStatus: Annotated[str, Shaped("QualificationTypeStatus")]
+    Keywords: Text | None = None
+    Test: Text | None = None
+    TestDurationInSeconds: Annotated[int, Field(ge=0)] | None = None
+    AnswerKey: Text | None = None
+    RetryDelayInSeconds: Annotated[int, Field(ge=0)] | None = None
+    IsRequestable: bool | None = None  # follows from the status; accepted from saved output
+    AutoGranted: bool = False
+    AutoGrantedValue: JavaInteger | None = None
+
+
+class QualificationRecord(Record):
+    """A score a worker holds (or held: Revoked) for one of the requester's types."""
+
+    QualificationTypeId: EntityId
+    WorkerId: CustomerId
+    GrantTime: Timestamp
+    IntegerValue: JavaInteger | None = 1
+    LocaleValue: Locale | None = None
+    Status: Annotated[str, Shaped("QualificationStatus")] = "Granted"
+
+
+class QualificationRequestRecord(Record):
+    QualificationRequestId: EntityId
+    QualificationTypeId: EntityId
+    WorkerId: CustomerId
+    SubmitTime: Timestamp
+    Test: Text | None = None
+    Answer: Text | None = None
+    RequestStatus: Annotated[str, AfterValidator(_request_status)] = "Pending"
+
+
+class WorkerBlockRecord(Record):
+    WorkerId: CustomerId
+    Reason: Text
+
+
+class WorkerProfileRecord(Record):
+    """What MTurk knew of a simulated worker (mockturk.domain.workers.WorkerProfile)."""
+
+    WorkerId: CustomerId
+    Country: CountryCode = "US"
+    Subdivision: CountryCode | None = None
+    Masters: bool = False
+    Adult: bool = False
+    Approved: Annotated[int, Field(ge=0)] = 0
+    Rejected: Annotated[int, Field(ge=0)] = 0
+
+
+class MessageRecord(Record):
+    """A message in a worker's inbox."""
+
+    WorkerId: CustomerId
+    SentTime: Timestamp
+    Subject: Text
+    MessageText: Text
+    Kind: Text = "NotifyWorkers"

@@ -641,6 +641,41 @@ class Worker:
     def _post(self, name: str, body: Any = None) -> dict[str, Any]:
         return control_request(self.endpoint_url, "POST", name, None, body, self._timeout)
 
+    # --- Profile, qualification requests, inbox ---------------------------------------------
+
+    def profile(self, **changes: Any) -> dict[str, Any]:
+        """The worker's profile after ``changes`` (Country, Subdivision, Masters, Adult, and the
+        Approved and Rejected work done for others), with the approval figures derived from it.
+        """
+        name = f"workers/{_path(self.worker_id)}/profile"
+        if changes:
+            return self._post(name, changes)
+        return control_request(self.endpoint_url, "GET", name, None, None, self._timeout)
+
+    def request_qualification(
+        self,
+        type_id: str,
+        answers: Mapping[str, str] | None = None,
+        *,
+        answer: str | None = None,
+    ) -> dict[str, Any]:
+        """Ask for a qualification (a Test answered with ``answers``, field -> text, or a whole
+        QuestionFormAnswers ``answer``). The request comes back with its ``Status``: Accepted
+        when granted at once, Pending when the requester decides."""
+        body: dict[str, Any] = {"QualificationTypeId": type_id}
+        if answer is not None:
+            body["Answer"] = answer
+        elif answers is not None:
+            body["answers"] = dict(answers)
+        return self._post(f"workers/{_path(self.worker_id)}/qualification-requests", body)
+
+    def inbox(self) -> list[dict[str, Any]]:
+        """The messages sent to the worker (NotifyWorkers, qualification news), oldest first."""
+        name = f"workers/{_path(self.worker_id)}/inbox"
+        answer = control_request(self.endpoint_url, "GET", name, None, None, self._timeout)
+        messages: list[dict[str, Any]] = answer["Messages"]
+        return messages
+
 
 class Work:
     """An accepted assignment, in progress until submitted, returned or past its Deadline."""

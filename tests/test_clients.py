@@ -6,10 +6,10 @@ answers and matching the error texts it matches. Every sequence names the file i
 (repository @ commit: path). Simulated workers do the work; the frozen clock moves for time to
 pass, and stands in for the real clock wherever a tool reads that.
 
-Qualifications and notifications answer 501 for now: the parts of a workflow that need them
-(qualification types of one's own, SNS subscriptions, UpdateNotificationSettings) are left out,
-each where it would happen. Requirements on the system qualification types (approval rate,
-locale) need no qualification operation and are sent as the tools send them.
+Notifications answer 501 for now: the parts of a workflow that need them (SNS subscriptions,
+UpdateNotificationSettings) are left out, each where it would happen. The tools' screening of
+workers (qualification types of their own, grants, revokes, blocks and messages) is replayed in
+its own section at the end.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ import support
 from botocore.exceptions import ClientError
 from support import WireChecker, check_response, checked, raw_request
 
-from mockturk.testing import InProcessServer
+from mockturk.testing import ControlError, InProcessServer
 
 START = support.LAB_START
 EXTERNAL_QUESTION_SCHEMA = (
@@ -1186,3 +1186,339 @@ def test_parlai_polls_reviews_bonuses_and_expires(lab):
     )
     # Two $0.50 rewards with their fees and a $0.25 bonus with its fee.
     assert lab.balance() == Decimal("10000.00") - Decimal("1.20") - Decimal("0.30")
+
+
+# --- Screening: qualifications, blocks and messages ----------------------------------------------
+# The same repositories and files as above: Mephisto's mturk_utils.py (find_or_create_qualification,
+# give_worker_qualification, remove_worker_qualification, block_worker, unblock_worker,
+# is_worker_blocked, email_worker), Dallinger's MTurkService (create_qualification_type,
+# get_qualification_type_by_name, assign_qualification, increment_qualification_score,
+# current_qualification_score, get_workers_with_qualification, revoke_qualification,
+# dispose_qualification_type, and the blocklist requirements of create_hit), psiTurk's
+# MTurkServices.configure_hit (require and block qualification IDs, Masters) and ParlAI's
+# mturk_utils.py (the unique-worker qualification, block_worker, email_worker).
+
+MEPHISTO_EXISTS_PREFIX = "You have already created a QualificationType with this name."
+
+
+def mephisto_find_qualification(lab: Lab, name: str) -> tuple[bool, str | None]:
+    for owned in (True, False):
+        response = lab.mturk.list_qualification_types(
+            Query=name, MustBeRequestable=True, MustBeOwnedByCaller=owned
+        )
+        for qualification in response["QualificationTypes"]:
+            if qualification["Name"] == name:
+                return True, qualification["QualificationTypeId"]
+    return True, None
+
+
+def mephisto_find_or_create(lab: Lab, name: str) -> str:
+    _, found = mephisto_find_qualification(lab, name)
+    if found is not None:
+        return found
+    try:
+        response = lab.mturk.create_qualification_type(
+            Name=name,
+            Description="Qualification required for Mephisto-launched tasks",
+            QualificationTypeStatus="Active",
+        )
+    except ClientError as error:
+        message = error.response.get("Error", {}).get("Message")
+        assert message is not None and message.startswith(MEPHISTO_EXISTS_PREFIX)
+        _, found = mephisto_find_qualification(lab, name)
+        assert found is not None, "Qualification exists, but could not be found?"
+        return found
+    return response["QualificationType"]["QualificationTypeId"]  # type: ignore[no-any-return]
+
+
+def mephisto_email(lab: Lab, worker_id: str, subject: str, text: str) -> tuple[bool, str]:
+    response = lab.mturk.notify_workers(Subject=subject, MessageText=text, WorkerIds=[worker_id])
+    if len(response["NotifyWorkersFailureStatuses"]) > 0:
+        return False, response["NotifyWorkersFailureStatuses"][0]["NotifyWorkersFailureMessage"]
+    return True, ""
+
+
+def mephisto_is_blocked(lab: Lab, worker_id: str) -> bool:
+    blocks = lab.mturk.list_worker_blocks(MaxResults=100)["WorkerBlocks"]
+    return worker_id in [x["WorkerId"] for x in blocks]
+
+
+def test_mephisto_screens_blocks_and_emails_workers(lab):
+    # A qualification the task's workers must not have (Mephisto's "blocked" qualification),
+    # found at once when it exists: the second lookup and a racing create find the same one.
+    blocked = mephisto_find_or_create(lab, "mephisto_blocked_workers")
+    assert mephisto_find_or_create(lab, "mephisto_blocked_workers") == blocked
+    race = refusal(
+        lambda: lab.mturk.create_qualification_type(
+            Name="mephisto_blocked_workers", Description="x", QualificationTypeStatus="Active"
+        )
+    )
+    assert race.response["Error"]["Message"].startswith(MEPHISTO_EXISTS_PREFIX)
+    # convert_mephisto_qualifications: DoesNotExist, guarding discovery, beside the locale.
+    hit_type_id = lab.mturk.create_hit_type(
+        AutoApprovalDelayInSeconds=7 * 24 * 3600,
+        AssignmentDurationInSeconds=1800,
+        Reward=str(0.5),
+        Title="Rate a conversation",
+        Description="Read a short conversation and rate it.",
+        QualificationRequirements=[
+            {
+                "QualificationTypeId": blocked,
+                "Comparator": "DoesNotExist",
+                "ActionsGuarded": "DiscoverPreviewAndAccept",
+            },
+            {
+                "QualificationTypeId": LOCALE,
+                "Comparator": "In",
+                "LocaleValues": [{"Country": c} for c in ("US", "CA", "GB", "AU", "NZ")],
+                "ActionsGuarded": "DiscoverPreviewAndAccept",
+            },
+        ],
+    )["HITTypeId"]
+    hit_id = mephisto_launch(lab, hit_type_id)
+    # give_worker_qualification (SendNotification=False): that worker is screened out.
+    lab.mturk.associate_qualification_with_worker(
+        QualificationTypeId=blocked,
+        WorkerId="A1SOFTBLOCKED",
+        IntegerValue=1,
+        SendNotification=False,
+    )
+    with pytest.raises(ControlError) as screened:
+        lab.worker("A1SOFTBLOCKED").accept(hit_id)
+    assert screened.value.code == "NotQualified" and blocked in screened.value.message
+    assert lab.worker("A1SOFTBLOCKED").inbox() == []
+    # email_worker: a worker with no reviewed work fails, as a status, not an exception.
+    assert mephisto_email(lab, "A1SOFTBLOCKED", "Hello", "Hi") == (
+        False,
+        "Cannot send a notification to a worker who has not done any work for you",
+    )
+    work = lab.worker("A2GOOD").accept(hit_id)
+    work.submit({"rating": "4"})
+    lab.mturk.approve_assignment(AssignmentId=work.assignment_id)
+    assert mephisto_email(lab, "A2GOOD", "Thanks", "More soon.") == (True, "")
+    # block_worker / is_worker_blocked / unblock_worker.
+    lab.mturk.create_worker_block(WorkerId="A2GOOD", Reason="Low quality")
+    assert mephisto_is_blocked(lab, "A2GOOD")
+    lab.mturk.delete_worker_block(WorkerId="A2GOOD", Reason="Unblocked")
+    assert not mephisto_is_blocked(lab, "A2GOOD")
+    # remove_worker_qualification: revoked counts as not held, so DoesNotExist admits them.
+    lab.mturk.disassociate_qualification_from_worker(
+        QualificationTypeId=blocked, WorkerId="A1SOFTBLOCKED", Reason=""
+    )
+    lab.worker("A1SOFTBLOCKED").accept(mephisto_launch(lab, hit_type_id))
+
+
+class DuplicateQualificationNameError(Exception):
+    pass
+
+
+class WorkerLacksQualification(Exception):
+    pass
+
+
+class RevokedQualification(Exception):
+    pass
+
+
+def dallinger_create_qualification(lab: Lab, name: str) -> dict[str, Any]:
+    try:
+        response = lab.mturk.create_qualification_type(
+            Name=name, Description=f"Experiment {name}", QualificationTypeStatus="Active"
+        )
+    except ClientError as error:
+        if "already created a QualificationType with this name" in str(error):
+            raise DuplicateQualificationNameError(str(error)) from error
+        raise
+    qtype = response["QualificationType"]
+    return {
+        "id": qtype["QualificationTypeId"],
+        "created": qtype["CreationTime"],
+        "name": qtype["Name"],
+        "description": qtype["Description"],
+        "status": qtype["QualificationTypeStatus"],
+    }
+
+
+def dallinger_qualification_by_name(lab: Lab, name: str) -> str | None:
+    """get_qualification_type_by_name: a fuzzy search in capitals, then the exact name."""
+    query = name.upper()
+    results = lab.mturk.list_qualification_types(
+        Query=query, MustBeRequestable=False, MustBeOwnedByCaller=True, MaxResults=100
+    )["QualificationTypes"]
+    if not results:
+        return None
+    if len(results) > 1:
+        exact = [r for r in results if r["Name"].upper() == query]
+        assert exact, f"{query} was not a unique name"
+        return exact[0]["QualificationTypeId"]  # type: ignore[no-any-return]
+    return results[0]["QualificationTypeId"]  # type: ignore[no-any-return]
+
+
+def dallinger_score(lab: Lab, qualification_id: str, worker_id: str) -> int:
+    try:
+        response = lab.mturk.get_qualification_score(
+            QualificationTypeId=qualification_id, WorkerId=worker_id
+        )
+    except ClientError as error:
+        text = str(error)
+        if "does not exist" in text:
+            raise WorkerLacksQualification(text) from error
+        if "operation can be called with a status of: Granted" in text:
+            raise RevokedQualification(text) from error
+        raise
+    return response["Qualification"]["IntegerValue"]  # type: ignore[no-any-return]
+
+
+def test_dallinger_names_grants_increments_revokes_and_blocklists(lab):
+    # MTurkRecruiter: a qualification per experiment and per group, created once.
+    created = dallinger_create_qualification(lab, "3e2a1b")
+    dallinger_create_qualification(lab, "3e2a1b-group")
+    with pytest.raises(DuplicateQualificationNameError):
+        dallinger_create_qualification(lab, "3e2a1b")
+    assert dallinger_qualification_by_name(lab, "3e2a1b") == created["id"]
+    # assign_qualification, then increment_qualification_score as approvals come in.
+    grant = {"QualificationTypeId": created["id"], "WorkerId": "A1DALLINGER"}
+    with pytest.raises(WorkerLacksQualification):
+        dallinger_score(lab, created["id"], "A1DALLINGER")
+    assert (
+        lab.mturk.associate_qualification_with_worker(
+            **grant, IntegerValue=2, SendNotification=False
+        )["ResponseMetadata"]["HTTPStatusCode"]
+        == 200
+    )
+    current = dallinger_score(lab, created["id"], "A1DALLINGER")
+    lab.mturk.associate_qualification_with_worker(
+        **grant, IntegerValue=current + 1, SendNotification=False
+    )
+    assert dallinger_score(lab, created["id"], "A1DALLINGER") == 3
+    # get_workers_with_qualification pages through 100 at a time.
+    workers, token = [], None
+    while True:
+        page = lab.mturk.list_workers_with_qualification_type(
+            QualificationTypeId=created["id"],
+            MaxResults=100,
+            **({"NextToken": token} if token else {}),
+        )
+        workers += [
+            {"id": q["WorkerId"], "score": q["IntegerValue"]} for q in page["Qualifications"]
+        ]
+        token = page.get("NextToken")
+        if not page["Qualifications"]:
+            break
+    assert workers == [{"id": "A1DALLINGER", "score": 3}]
+    # create_hit with a blocklist: DoesNotExist on the named qualification, guarding discovery.
+    request = dallinger_request(
+        "3e2a1b",
+        qualifications=[
+            *DALLINGER_REQUIREMENTS,
+            {
+                "QualificationTypeId": dallinger_qualification_by_name(lab, "3e2a1b"),
+                "Comparator": "DoesNotExist",
+                "ActionsGuarded": "DiscoverPreviewAndAccept",
+            },
+        ],
+    )
+    hit = dallinger_create_hit(lab, request)
+    with pytest.raises(ControlError) as screened:
+        lab.worker("A1DALLINGER").accept(hit["id"])
+    assert screened.value.code == "NotQualified"
+    lab.worker("A2NEWPARTICIPANT").accept(hit["id"])
+    # revoke_qualification, then the sandbox test's expectation that reading it raises.
+    lab.mturk.disassociate_qualification_from_worker(**grant, Reason="Revoked by Dallinger")
+    with pytest.raises(RevokedQualification):
+        dallinger_score(lab, created["id"], "A1DALLINGER")
+    # increment_named_qualification_score after a revoke grants again, from 1.
+    lab.mturk.associate_qualification_with_worker(**grant, IntegerValue=1, SendNotification=False)
+    assert dallinger_score(lab, created["id"], "A1DALLINGER") == 1
+    # dispose_qualification_type: _is_ok on the answer.
+    response = lab.mturk.delete_qualification_type(QualificationTypeId=created["id"])
+    assert dallinger_ok(response)
+    assert dallinger_qualification_by_name(lab, "3e2a1b") != created["id"]
+
+
+def test_psiturk_requires_and_blocks_by_qualification_id(lab):
+    required = lab.mturk.create_qualification_type(
+        Name="psiturk_require", Description="Did part 1", QualificationTypeStatus="Active"
+    )["QualificationType"]["QualificationTypeId"]
+    block = lab.mturk.create_qualification_type(
+        Name="psiturk_block", Description="Did this study", QualificationTypeStatus="Active"
+    )["QualificationType"]["QualificationTypeId"]
+    # configure_hit: the approval, HITs-approved and locale requirements, Masters in the
+    # sandbox (its own ID), the require IDs with Exists and the block IDs with DoesNotExist.
+    requirements = [
+        *PSITURK_REQUIREMENTS,
+        {"QualificationTypeId": "2ARFPLSP75KLA8M8DH1HTEQVJT3SY6", "Comparator": "Exists"},
+        {"QualificationTypeId": required, "Comparator": "Exists"},
+        {"QualificationTypeId": block, "Comparator": "DoesNotExist"},
+    ]
+    hit_id = lab.mturk.create_hit(
+        Title="Stroop task",
+        Description="Name the ink colour",
+        Keywords="psychology",
+        Reward="1.00",
+        MaxAssignments=3,
+        LifetimeInSeconds=24 * 3600,
+        AssignmentDurationInSeconds=3600,
+        Question=external_question("https://psiturk.example.org/pub/ad", 600),
+        QualificationRequirements=requirements,
+    )["HIT"]["HITId"]
+    for worker_id in ("A1MASTER", "A2REPEAT", "A3NOVICE"):
+        lab.worker(worker_id).profile(Masters=True, Approved=400, Rejected=4)
+        lab.mturk.associate_qualification_with_worker(
+            QualificationTypeId=required, WorkerId=worker_id
+        )
+    lab.worker("A3NOVICE").profile(Approved=90, Rejected=10)  # 90 % of 100 submissions
+    lab.mturk.associate_qualification_with_worker(QualificationTypeId=block, WorkerId="A2REPEAT")
+    lab.worker("A1MASTER").accept(hit_id)
+    for worker_id, named in (("A2REPEAT", block), ("A3NOVICE", APPROVAL_RATE)):
+        with pytest.raises(ControlError) as screened:
+            lab.worker(worker_id).accept(hit_id)
+        assert named in screened.value.message
+    lab.worker("A4OUTSIDER").profile(Masters=True)
+    with pytest.raises(ControlError) as screened:
+        lab.worker("A4OUTSIDER").accept(hit_id)
+    assert required in screened.value.message
+
+
+def test_parlai_keeps_workers_unique_blocks_and_emails(lab):
+    # mturk_utils.find_or_create_qualification (the same calls as Mephisto's, which came from
+    # it) for the unique-worker qualification; MTurkManager gives it to each worker who
+    # completes, and the HIT type requires DoesNotExist on it.
+    unique = mephisto_find_or_create(lab, "convai_1796115600_unique")
+    hit_type_id = lab.mturk.create_hit_type(
+        AutoApprovalDelayInSeconds=5 * 24 * 3600,
+        AssignmentDurationInSeconds=30 * 60,
+        Reward=str(PARLAI_REWARD),
+        Title="Chat with a partner",
+        Keywords="chat,dialog",
+        Description="Have a short conversation.",
+        QualificationRequirements=[
+            {"QualificationTypeId": unique, "Comparator": "DoesNotExist", "RequiredToPreview": True}
+        ],
+    )["HITTypeId"]
+    first, second = (
+        lab.mturk.create_hit_with_hit_type(
+            HITTypeId=hit_type_id,
+            MaxAssignments=1,
+            LifetimeInSeconds=31 * 24 * 3600,
+            Question=external_question("https://parlai.example.org/chat", 650),
+        )["HIT"]["HITId"]
+        for _ in range(2)
+    )
+    work = lab.worker("A1CHATTER").accept(first)
+    work.submit({"conversation": "hello"})
+    lab.mturk.associate_qualification_with_worker(
+        QualificationTypeId=unique, WorkerId="A1CHATTER", IntegerValue=1, SendNotification=False
+    )
+    with pytest.raises(ControlError):
+        lab.worker("A1CHATTER").accept(second)
+    # block_worker on a disconnect; email_worker to say why.
+    lab.mturk.reject_assignment(AssignmentId=work.assignment_id, RequesterFeedback="Left early.")
+    lab.mturk.create_worker_block(WorkerId="A1CHATTER", Reason="Disconnected repeatedly")
+    response = lab.mturk.notify_workers(
+        Subject="Your work",
+        MessageText="You were blocked for disconnecting.",
+        WorkerIds=["A1CHATTER"],
+    )
+    assert response["NotifyWorkersFailureStatuses"] == []
+    assert lab.worker("A1CHATTER").inbox()[-1]["Subject"] == "Your work"

@@ -565,9 +565,10 @@ NOT_A_MAPPING = "expected a mapping with HITs and/or Assignments at the top leve
         ('"HITs"', NOT_A_MAPPING),  # JSON text
         ("3", NOT_A_MAPPING),
         (
-            {"Workers": []},
-            "unknown top-level key 'Workers' (expected HITTypes, HITs, HIT, Assignments,"
-            " Assignment, BonusPayments, IdempotencyTokens, Account, Clock)",
+            {"Requesters": []},
+            "unknown top-level key 'Requesters' (expected HITTypes, HITs, HIT, Assignments,"
+            " Assignment, BonusPayments, IdempotencyTokens, Account, Clock, QualificationTypes,"
+            " Qualifications, QualificationRequests, WorkerBlocks, Workers, Messages)",
         ),
         ({"HITs": {"HITId": "3X"}}, "HITs must be a list of records"),
         ({"HITs": ["3X"]}, "HITs[0]: a record must be a mapping of field names to values"),

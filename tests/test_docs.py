@@ -168,6 +168,12 @@ def test_readme_workflow_example_runs():
     exec(compile(example, "README workflow example", "exec"), {})
 
 
+def test_readme_screening_example_runs():
+    readme = ROOT / "README.md"
+    (example,) = [b for b in blocks(readme, "python") if b.startswith("# screening_example.py")]
+    exec(compile(example, "README screening example", "exec"), {})
+
+
 def test_the_docs_count_the_operations_there_are():
     implemented = len(HANDLERS)
     others = len(load_spec().operation_names) - implemented

@@ -647,7 +647,7 @@ def test_a_duplicate_assignment_id_is_refused_naming_both_places():
 @pytest.mark.parametrize(
     ("name", "text", "complaint"),
     [
-        ("unknown-key.json", json.dumps({"HITs": [], "Workers": []}), "'Workers'"),
+        ("unknown-key.json", json.dumps({"HITs": [], "Requesters": []}), "'Requesters'"),
         ("list.json", json.dumps([hit_record("3ABC")]), "expected a mapping"),
         ("scalar.yaml", "just some text\n", "expected a mapping"),
         ("hits-not-list.yaml", "HITs:\n  HITId: 3ABC\n", "HITs must be a list"),

@@ -220,7 +220,7 @@ def test_serve_with_an_empty_list_starts_empty():
             {"Assignments": [assignment_record("3A", "3NOHIT", "AW")]},
             "fixtures: Assignments[0] (AssignmentId 3A), field 'HITId': no HIT 3NOHIT",
         ),
-        ({"Workers": []}, "fixtures: unknown top-level key 'Workers'"),
+        ({"Requesters": []}, "fixtures: unknown top-level key 'Requesters'"),
     ],
 )
 def test_bad_fixtures_raise_from_serve_itself(fixtures, expected):

@@ -1,13 +1,16 @@
 """A random requester and random workers against a real server, checked after every step.
 
 Hypothesis drives create / accept / submit / return / approve / reject / bonus / expire /
-extend / add assignments / set aside for review / delete / advance-the-clock through boto3
-and the simulated-worker API, and after every step checks what must always hold, computed
-here from the exported records rather than from the server's own rules:
+extend / add assignments / set aside for review / delete / grant / revoke / block / unblock /
+advance-the-clock through boto3 and the simulated-worker API, and after every step checks what
+must always hold, computed here from the exported records rather than from the server's own
+rules:
 
 - each HIT's counters and status agree with its assignments and its expiry;
 - the balance is the start less what was paid, its fees, and the liability still held;
 - every listing pages (two at a time) to exactly the records the API shows;
+- a worker may accept exactly when not blocked and, for a screened HIT, granted a high enough
+  score;
 - exporting the state and loading it back gives the identical state.
 """
 
@@ -42,6 +45,7 @@ QUESTION = (
 )
 WORKERS = ["A1ANN", "A2BOB", "A3CAT"]
 MAX_HITS = 5
+SCREEN_MINIMUM = 2  # a screened HIT requires a score of at least this
 
 
 def parse_time(text: str) -> datetime:
@@ -76,6 +80,9 @@ class Lifecycle(RuleBasedStateMachine):
         self.server.reset(empty=True)
         self.mturk = checked(self.server.client())
         self.tokens: dict[str, datetime] = {}
+        self.screen = self.mturk.create_qualification_type(
+            Name="Screened", Description="Passed screening", QualificationTypeStatus="Active"
+        )["QualificationType"]["QualificationTypeId"]
         self.account()
 
     # --- Reading -----------------------------------------------------------------------------
@@ -102,8 +109,9 @@ class Lifecycle(RuleBasedStateMachine):
         delay=st.sampled_from([0, 120, 3600]),
         reward=st.sampled_from(["0.00", "0.05", "0.50", "1.25"]),
         token=st.none() | st.sampled_from(["t1", "t2"]),
+        screened=st.booleans(),
     )
-    def create_hit(self, max_assignments, lifetime, duration, delay, reward, token):
+    def create_hit(self, max_assignments, lifetime, duration, delay, reward, token, screened):
         params: dict[str, Any] = {
             "Title": f"Rate sentences ({reward})",
             "Description": "Rate how natural each sentence sounds.",
@@ -114,6 +122,14 @@ class Lifecycle(RuleBasedStateMachine):
             "MaxAssignments": max_assignments,
             "Question": QUESTION,
         }
+        if screened:
+            params["QualificationRequirements"] = [
+                {
+                    "QualificationTypeId": self.screen,
+                    "Comparator": "GreaterThanOrEqualTo",
+                    "IntegerValues": [SCREEN_MINIMUM],
+                }
+            ]
         now = self.server.clock.now()
         repeated = token is not None and token in self.tokens and now < self.tokens[token]
         if token is not None:
@@ -172,13 +188,17 @@ class Lifecycle(RuleBasedStateMachine):
         hit = account.hits[hit_id]
         held = [a for a in account.of(hit_id) if a["WorkerId"] == worker]
         can = hit["HITStatus"] == "Assignable" and not held
+        allowed = worker not in self.blocked(account) and (
+            not hit["QualificationRequirements"]
+            or self.scores(account).get(worker, -1) >= SCREEN_MINIMUM
+        )
         try:
             work = self.server.worker(worker).accept(hit_id)
         except ControlError as error:
-            assert not can, error
-            assert error.status in (404, 409)
+            assert not (can and allowed), error
+            assert error.status in ((404, 409) if not can else (403,)), error
             return
-        assert can
+        assert can and allowed
         assert work.deadline == work.accept_time + timedelta(
             seconds=hit["AssignmentDurationInSeconds"]
         )
@@ -290,6 +310,53 @@ class Lifecycle(RuleBasedStateMachine):
             return
         assert can
 
+    # --- Screening ---------------------------------------------------------------------------
+
+    def scores(self, account: Account) -> dict[str, int]:
+        """Workers' granted scores of the screening type."""
+        return {
+            q["WorkerId"]: q["IntegerValue"]
+            for q in account.state.get("Qualifications", [])
+            if q["Status"] == "Granted"
+        }
+
+    def blocked(self, account: Account) -> set[str]:
+        return {b["WorkerId"] for b in account.state.get("WorkerBlocks", [])}
+
+    @rule(worker=st.sampled_from(WORKERS), value=st.integers(0, 3))
+    def grant(self, worker, value):
+        self.mturk.associate_qualification_with_worker(
+            QualificationTypeId=self.screen, WorkerId=worker, IntegerValue=value
+        )
+
+    @rule(worker=st.sampled_from(WORKERS))
+    def revoke(self, worker):
+        granted = worker in self.scores(self.account())
+        try:
+            self.mturk.disassociate_qualification_from_worker(
+                QualificationTypeId=self.screen, WorkerId=worker, Reason="Rescreening"
+            )
+        except ClientError as error:
+            assert not granted, error
+            return
+        assert granted
+
+    @rule(worker=st.sampled_from(WORKERS), block=st.booleans())
+    def block_or_unblock(self, worker, block):
+        account = self.account()
+        if not block:
+            self.mturk.delete_worker_block(WorkerId=worker)
+            return
+        known = any(a["WorkerId"] == worker for a in account.assignments) or any(
+            q["WorkerId"] == worker for q in account.state.get("Qualifications", [])
+        )
+        try:
+            self.mturk.create_worker_block(WorkerId=worker, Reason="Too fast")
+        except ClientError as error:
+            assert not known, error
+            return
+        assert known
+
     @rule(seconds=st.sampled_from([1, 29, 59, 300, 3600, 86400, 31 * 86400]))
     def advance(self, seconds):
         self.server.clock.advance(seconds)
@@ -363,7 +430,7 @@ class Lifecycle(RuleBasedStateMachine):
             assert walked == [a["AssignmentId"] for a in shown]
 
     @invariant()
-    def reviewable_hits_and_bonuses_list_exactly(self):
+    def reviewable_hits_bonuses_scores_and_blocks_list_exactly(self):
         account = self.account()
         order = sorted(
             account.hits.values(),
@@ -378,6 +445,21 @@ class Lifecycle(RuleBasedStateMachine):
             of_hit.sort(key=lambda b: (parse_time(b["GrantTime"]), b["PaymentId"]))
             walked = self.walk("list_bonus_payments", "BonusPayments", "AssignmentId", HITId=hit_id)
             assert walked == [b["AssignmentId"] for b in of_hit]
+        self.scores_and_blocks_list_exactly(account)
+
+    def scores_and_blocks_list_exactly(self, account: Account) -> None:
+        walked = self.walk(
+            "list_workers_with_qualification_type",
+            "Qualifications",
+            "WorkerId",
+            QualificationTypeId=self.screen,
+        )
+        qualifications = account.state.get("Qualifications", [])
+        expected = sorted(qualifications, key=lambda q: (parse_time(q["GrantTime"]), q["WorkerId"]))
+        assert walked == [q["WorkerId"] for q in expected]
+        assert self.walk("list_worker_blocks", "WorkerBlocks", "WorkerId") == sorted(
+            self.blocked(account)
+        )
 
     @invariant()
     def export_then_load_is_the_identity(self):

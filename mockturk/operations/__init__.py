@@ -12,10 +12,13 @@ from types import MappingProxyType
 from mockturk.operations import (
     assignments,
     balance,
+    blocks,
     bonuses,
     hit_changes,
     hit_types,
     hits,
+    messages,
+    qualifications,
     review,
 )
 from mockturk.operations.context import Context, Handler
@@ -40,6 +43,26 @@ HANDLERS: Mapping[str, Handler] = MappingProxyType(
         "UpdateExpirationForHIT": hit_changes.update_expiration_for_hit,
         "UpdateHITReviewStatus": hit_changes.update_hit_review_status,
         "UpdateHITTypeOfHIT": hit_changes.update_hit_type_of_hit,
+        # Qualifications, worker blocks and messages
+        "AcceptQualificationRequest": qualifications.accept_qualification_request,
+        "AssociateQualificationWithWorker": qualifications.associate_qualification_with_worker,
+        "CreateQualificationType": qualifications.create_qualification_type,
+        "CreateWorkerBlock": blocks.create_worker_block,
+        "DeleteQualificationType": qualifications.delete_qualification_type,
+        "DeleteWorkerBlock": blocks.delete_worker_block,
+        "DisassociateQualificationFromWorker": (
+            qualifications.disassociate_qualification_from_worker
+        ),
+        "GetQualificationScore": qualifications.get_qualification_score,
+        "GetQualificationType": qualifications.get_qualification_type,
+        "ListHITsForQualificationType": qualifications.list_hits_for_qualification_type,
+        "ListQualificationRequests": qualifications.list_qualification_requests,
+        "ListQualificationTypes": qualifications.list_qualification_types,
+        "ListWorkerBlocks": blocks.list_worker_blocks,
+        "ListWorkersWithQualificationType": qualifications.list_workers_with_qualification_type,
+        "NotifyWorkers": messages.notify_workers,
+        "RejectQualificationRequest": qualifications.reject_qualification_request,
+        "UpdateQualificationType": qualifications.update_qualification_type,
     }
 )
 

@@ -9,6 +9,7 @@ from mockturk.domain.money import format_amount, parse_amount
 from mockturk.domain.records import HITType
 from mockturk.models import Locale, QualificationRequirement
 from mockturk.operations.context import Context, Params, Result
+from mockturk.state import workers
 from mockturk.state.transaction import Transaction
 
 DEFAULT_AUTO_APPROVAL_DELAY = 2_592_000  # 30 days, as the real service filled in
@@ -27,6 +28,8 @@ def described_hit_type(tx: Transaction, params: Params) -> HITType:
     requirements = tuple(
         complete_requirement(requirement(q)) for q in params.get("QualificationRequirements") or ()
     )
+    for required in requirements:
+        workers.check_requirable(tx, required.QualificationTypeId)
     properties = HITType(
         HITTypeId="",
         Title=params["Title"],

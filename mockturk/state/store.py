@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import gc
 import heapq
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import datetime
@@ -34,6 +34,12 @@ from itertools import islice
 from typing import Any, Generic, TypeVar
 
 from mockturk.domain.money import Ledger
+from mockturk.domain.qualifications import (
+    Qualification,
+    QualificationRequest,
+    QualificationType,
+    WorkerBlock,
+)
 from mockturk.domain.records import (
     ACCEPTED,
     DISPOSED,
@@ -45,6 +51,7 @@ from mockturk.domain.records import (
     DomainRecord,
     HITType,
 )
+from mockturk.domain.workers import Message, WorkerProfile
 from mockturk.pagination import Cursor
 from mockturk.state.listing import Listing, ListingEntry
 from mockturk.state.timeline import Entry, Timeline
@@ -137,6 +144,16 @@ class Tables:
     tokens: dict[tuple[str, str], Token] = field(default_factory=dict)
     timeline: Timeline = field(default_factory=Timeline)
     serial: int = 0  # IDs issued so far
+    # --- Qualifications, worker blocks, profiles and messages -------------------------------
+    qualification_types: dict[str, QualificationType] = field(default_factory=dict)
+    # (QualificationTypeId, WorkerId) -> the score, Granted or Revoked
+    qualifications: dict[tuple[str, str], Qualification] = field(default_factory=dict)
+    qualification_requests: dict[str, QualificationRequest] = field(default_factory=dict)
+    worker_blocks: dict[str, WorkerBlock] = field(default_factory=dict)
+    worker_profiles: dict[str, WorkerProfile] = field(default_factory=dict)
+    inboxes: dict[str, tuple[Message, ...]] = field(default_factory=dict)
+    # WorkerId -> status -> how many of the worker's assignments have it
+    worker_tallies: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 def _copied(value: Any) -> Any:
@@ -267,6 +284,10 @@ class Store:
     def token(self, operation: str, token: str) -> Token | None:
         return self.t.tokens.get((operation, token))
 
+    def worker_tally(self, worker_id: str) -> dict[str, int]:
+        """The worker's assignments in this account, counted by status."""
+        return self.t.worker_tallies.get(worker_id, {})
+
     def hits_page(self, after: Cursor | None, limit: int) -> Page:
         return _page(*self.t.listed_hits.after(after, limit, self.t.hits))
 
@@ -367,6 +388,7 @@ class Store:
             row = assignment_row(assignment)
             self.t.assignments[assignment.AssignmentId] = row
             self.t.workers[(assignment.HITId, assignment.WorkerId)] = assignment.AssignmentId
+            self._tally(assignment, 1)
             if row.key is None:
                 self.t.in_progress.setdefault(assignment.HITId, {})[assignment.AssignmentId] = None
                 continue
@@ -383,6 +405,7 @@ class Store:
         self.writable()
         old = self.t.assignments.pop(assignment_id)
         record = old.record
+        self._tally(record, -1)
         if self.t.workers.get((record.HITId, record.WorkerId)) == assignment_id:
             del self.t.workers[(record.HITId, record.WorkerId)]
         if old.key is None:
@@ -406,9 +429,30 @@ class Store:
         for scope in _bonus_scopes(bonus):
             self.t.bonuses_by.setdefault(scope, Listing()).add(row.key, None)
 
+    def _tally(self, assignment: Assignment, change: int) -> None:
+        tally = self.t.worker_tallies.setdefault(assignment.WorkerId, {})
+        status = assignment.AssignmentStatus
+        tally[status] = tally.get(status, 0) + change
+
     def put_token(self, token: Token) -> None:
         self.writable()
         self.t.tokens[(token.operation, token.token)] = token
+
+    # --- Qualifications, worker blocks, profiles and messages -----------------------------------
+
+    def put_keyed(self, table: str, changes: Mapping[Any, Any]) -> None:
+        """Write records into one of the keyed worker tables (None for a key: remove it)."""
+        rows: dict[Any, Any] = getattr(self.writable(), table)
+        for key, record in changes.items():
+            if record is None:
+                rows.pop(key, None)
+            else:
+                rows[key] = record
+
+    def add_messages(self, messages: Iterable[Message]) -> None:
+        inboxes = self.writable().inboxes
+        for message in messages:
+            inboxes[message.WorkerId] = (*inboxes.get(message.WorkerId, ()), message)
 
     def next_serial(self) -> int:
         self.writable()

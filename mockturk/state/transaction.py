@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from mockturk.domain import lifecycle
 from mockturk.domain.ids import new_id
@@ -26,6 +27,7 @@ from mockturk.domain.records import (
     BonusPayment,
     HITType,
 )
+from mockturk.domain.workers import Message
 from mockturk.errors import insufficient_funds
 from mockturk.state import timeline
 from mockturk.state.store import Store, Token
@@ -66,6 +68,9 @@ class Transaction:
         self._balance: Decimal | None = None
         self._serial = 0
         self._later: list[tuple[datetime, str, str]] = []
+        # Qualifications, blocks, profiles: table of the store -> key -> record (None: removed)
+        self._keyed: dict[str, dict[Any, Any]] = {}
+        self._messages: list[Message] = []
 
     # --- Reading through what is staged ----------------------------------------------------------
 
@@ -95,10 +100,28 @@ class Transaction:
         while True:
             self._serial += 1
             candidate = new_id(kind, self.store.seed, self.store.t.serial + self._serial)
-            held = (self.hit(candidate), self.assignment(candidate), self.hit_type(candidate))
+            held = (
+                self.hit(candidate),
+                self.assignment(candidate),
+                self.hit_type(candidate),
+                self.keyed("qualification_types", candidate),
+                self.keyed("qualification_requests", candidate),
+            )
             # A loaded export holds IDs this account issued before, bonus payments' included.
             if not any(held) and self.store.bonus(candidate) is None:
                 return candidate
+
+    def keyed(self, table: str, key: Any) -> Any:
+        """A record of one of the store's keyed worker tables, as staged or stored (or None)."""
+        staged = self._keyed.get(table)
+        if staged is not None and key in staged:
+            return staged[key]
+        return getattr(self.store.t, table).get(key)
+
+    def keyed_records(self, table: str) -> list[Any]:
+        """Every record of a keyed worker table, as staged or stored."""
+        merged = {**getattr(self.store.t, table), **self._keyed.get(table, {})}
+        return [record for record in merged.values() if record is not None]
 
     # --- Staging ---------------------------------------------------------------------------------
 
@@ -165,6 +188,14 @@ class Transaction:
     def put_token(self, token: Token) -> None:
         self._tokens.append(token)
 
+    def put_keyed(self, table: str, key: Any, record: Any) -> None:
+        """A record of a keyed worker table (qualifications, blocks...); None removes it."""
+        self._keyed.setdefault(table, {})[key] = record
+
+    def send(self, message: Message) -> None:
+        """A message for a worker's inbox."""
+        self._messages.append(message)
+
     # --- Committing ------------------------------------------------------------------------------
 
     def commit(self) -> None:
@@ -214,6 +245,9 @@ class Transaction:
             store.put_bonus(bonus)
         for token in self._tokens:
             store.put_token(token)
+        for table, changes in self._keyed.items():
+            store.put_keyed(table, changes)
+        store.add_messages(self._messages)
         store.t.held.update(held)
         store.t.ledger = ledger
         store.t.serial += self._serial

@@ -13,7 +13,7 @@ import re
 from mockturk.account import Account
 from mockturk.domain import lifecycle
 from mockturk.domain.records import ACCEPTED, ASSIGNABLE, DISPOSED, Assignment
-from mockturk.state import changes
+from mockturk.state import changes, workers
 
 _WORKER_ID = re.compile(r"^A[A-Z0-9]{1,63}$")  # the model's CustomerId
 
@@ -60,6 +60,10 @@ def accept(account: Account, worker_id: str, hit_id: str) -> Assignment:
             + (f"holds assignment {held}" if doing else f"submitted assignment {held}")
             + f" of HIT {hit_id}; a worker does a HIT at most once.",
         )
+    refused = workers.refusal(tx, hit, worker_id)
+    if refused is not None:
+        code = "WorkerBlocked" if refused.requirement is None else "NotQualified"
+        raise WorkerError(403, code, refused.sentence(worker_id, hit_id))
     assignment = changes.accept(tx, hit, worker_id)
     account.commit(tx)
     return assignment

@@ -8,6 +8,14 @@ Under the control plane (JSON in and out, errors ``{"error": code, "message": te
   (each field one FreeText answer, as externalSubmit makes them) or ``{"Answer": document}``
   -> the assignment, with the fields GetAssignment shows.
 - ``POST /_mockturk/assignments/{AssignmentId}/return`` -> the assignment returned.
+- ``GET|POST /_mockturk/workers/{WorkerId}/profile`` (POST: fields to change, as
+  ``{"Country": "US", "Subdivision": "PA", "Masters": true, "Adult": true, "Approved": 500,
+  "Rejected": 5}``) -> the profile, with ``NumberHITsApproved`` and
+  ``PercentAssignmentsApproved`` as the system qualifications derive them.
+- ``POST /_mockturk/workers/{WorkerId}/qualification-requests`` ``{"QualificationTypeId": ...}``,
+  with ``answers`` or ``Answer`` (as for a submit) when the type has a Test -> the request, and
+  its ``Status``: Accepted (granted at once) or Pending.
+- ``GET /_mockturk/workers/{WorkerId}/inbox`` -> ``{"Messages": [...]}``, oldest first.
 
 And where MTurk's task pages post (``<turkSubmitTo>/mturk/externalSubmit``): a form with
 ``assignmentId`` and the worker's fields, answered with a small HTML page.
@@ -17,7 +25,8 @@ from __future__ import annotations
 
 import html
 import urllib.parse
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import orjson
 from starlette.requests import Request
@@ -31,11 +40,11 @@ from mockturk.domain.questions import (
     check_submittable,
     submitted_fields,
 )
-from mockturk.domain.records import Assignment
-from mockturk.worker import actions
+from mockturk.worker import actions, qualifying
 from mockturk.worker.actions import WorkerError
 
 EXTERNAL_SUBMIT = "/mturk/externalSubmit"
+T = TypeVar("T")
 
 
 class WorkerEndpoints:
@@ -43,11 +52,15 @@ class WorkerEndpoints:
         self.account = account
 
     def routes(self) -> dict[str, Any]:
-        """Path to the endpoint answering POST there."""
+        """Path to the endpoint answering POST there, or to its endpoints by method."""
         return {
             f"{PREFIX}/workers/{{worker_id}}/accept": self.accept,
             f"{PREFIX}/assignments/{{assignment_id}}/submit": self.submit,
             f"{PREFIX}/assignments/{{assignment_id}}/return": self.return_,
+            # Profiles, qualification requests and inboxes (mockturk.worker.qualifying)
+            f"{PREFIX}/workers/{{worker_id}}/profile": {"GET": self.profile, "POST": self.profile},
+            f"{PREFIX}/workers/{{worker_id}}/qualification-requests": self.request_qualification,
+            f"{PREFIX}/workers/{{worker_id}}/inbox": {"GET": self.inbox},
         }
 
     async def accept(self, request: Request) -> Response:
@@ -79,6 +92,32 @@ class WorkerEndpoints:
         assignment = _acting(lambda: actions.return_(self.account, assignment_id))
         return json_response({**exported(assignment), "AssignmentStatus": "Returned"})
 
+    async def profile(self, request: Request) -> Response:
+        changes = await _object(request) if request.method == "POST" else {}
+        worker_id = request.path_params["worker_id"]
+        return json_response(_acting(lambda: qualifying.profile(self.account, worker_id, changes)))
+
+    async def request_qualification(self, request: Request) -> Response:
+        body = await _object(request)
+        type_id = body.pop("QualificationTypeId", None)
+        if not isinstance(type_id, str):
+            raise ControlError(
+                400,
+                "MalformedBody",
+                'Expected {"QualificationTypeId": "...", "answers": {...}} (answers for a Test).',
+            )
+        answer = _answer(body) if body else None
+        worker_id = request.path_params["worker_id"]
+        made = _acting(
+            lambda: qualifying.request_qualification(self.account, worker_id, type_id, answer)
+        )
+        return json_response({**exported(made), "Status": made.RequestStatus})
+
+    async def inbox(self, request: Request) -> Response:
+        worker_id = request.path_params["worker_id"]
+        messages = _acting(lambda: qualifying.inbox(self.account, worker_id))
+        return json_response({"Messages": [exported(m) for m in messages]})
+
     async def external_submit(self, request: Request) -> Response:
         """What a task page posts; errors are pages for the worker, and store nothing."""
         pairs = await form_pairs(request)
@@ -109,9 +148,9 @@ async def form_pairs(request: Request) -> list[tuple[str, str]]:
     return urllib.parse.parse_qsl(body, keep_blank_values=True)
 
 
-def _acting(action: Any) -> Assignment:
+def _acting(action: Callable[[], T]) -> T:
     try:
-        result: Assignment = action()
+        result = action()
     except WorkerError as error:
         raise ControlError(error.status, error.code, error.message) from None
     return result
