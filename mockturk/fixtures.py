@@ -10,6 +10,7 @@ when stated. The rules are written down in ``docs/fixtures.md``.
 from __future__ import annotations
 
 import sys
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta

@@ -225,6 +225,52 @@ def test_my_assignments_show_status_feedback_earnings_and_bonuses(lab):
     assert "Thanks!" in page and "Approved" in page and "Submitted" in page
 
 
+@pytest.mark.parametrize(
+    ("guarded", "listed", "previewed"),
+    [
+        ("Accept", True, True),
+        ("PreviewAndAccept", True, False),
+        ("DiscoverPreviewAndAccept", False, False),
+    ],
+)
+def test_a_worker_without_the_qualification_is_told_and_shown_what_actions_guarded_allows(
+    lab, guarded, listed, previewed
+):
+    _, mturk, visitor = lab
+    type_id = mturk.create_qualification_type(
+        Name="Trained raters", Description="Passed the training", QualificationTypeStatus="Active"
+    )["QualificationType"]["QualificationTypeId"]
+    requirement = {
+        "QualificationTypeId": type_id,
+        "Comparator": "GreaterThanOrEqualTo",
+        "IntegerValues": [80],
+        "ActionsGuarded": guarded,
+    }
+    hit_id = hit_of(mturk, title="Only for trained raters", QualificationRequirements=[requirement])
+    visitor.work_as(WORKER)
+    mturk.associate_qualification_with_worker(
+        QualificationTypeId=type_id, WorkerId=WORKER, IntegerValue=60, SendNotification=False
+    )
+    why = f"{type_id} GreaterThanOrEqualTo 80 (the worker&#39;s value is 60)"
+    index = visitor.get("/site/")[2]
+    assert ("Only for trained raters" in index) is listed
+    if listed:
+        assert f"No: This HIT requires Qualifications that worker {WORKER} does not meet" in index
+        assert why in index
+    preview = visitor.get(f"/site/hits/{hit_id}")[2]
+    assert "You are not qualified" in preview and why in preview
+    assert ('id="preview-refused"' not in preview) is previewed
+    status, _, _ = visitor.post(f"/site/hits/{hit_id}/accept")
+    assert status == 403
+    assert mturk.list_assignments_for_hit(HITId=hit_id)["Assignments"] == []
+    mturk.associate_qualification_with_worker(
+        QualificationTypeId=type_id, WorkerId=WORKER, IntegerValue=90, SendNotification=False
+    )
+    preview = visitor.get(f"/site/hits/{hit_id}")[2]
+    assert "You are not qualified" not in preview and 'id="preview-refused"' not in preview
+    assert 'id="accept"' in preview
+
+
 def test_another_workers_assignment_is_not_there(lab):
     server, mturk, visitor = lab
     work = server.worker("A2SOMEONEELSE").accept(hit_of(mturk))

@@ -44,7 +44,7 @@ def listed(
     listing = Listing.sorted_from((key(r), RawJSON(encode_record(r.to_api()))) for r in records)
 
     def fetch(after: Cursor | None, limit: int) -> Page:
-        keys, wires = listing.after(after, limit)
+        keys, wires = listing.after(after, limit, {})  # every record encoded above
         return Page(wires, keys[-1] if keys else None)
 
     return fetch

@@ -20,12 +20,13 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from mockturk.account import Account
+from mockturk.domain import qualifications as q
 from mockturk.domain.money import parse_amount
 from mockturk.domain.questions import QuestionInfo, check_question, question_form_answers
 from mockturk.domain.records import ACCEPTED, HIT, Assignment
 from mockturk.errors import AwsError
 from mockturk.web import SITE, views
-from mockturk.web.eligibility import eligibility
+from mockturk.web.eligibility import Eligibility, eligibility
 from mockturk.web.frames import (
     HTML_CONTENT_POLICY,
     served_content,
@@ -235,9 +236,21 @@ class Site:
             **self._task_values(request, hit, None),
             takeable=views.takeable(self.account, worker, hit, now),
             eligibility=eligibility(self.account, worker, hit) if worker else None,
+            preview_refused=self._preview_refused(worker, hit),
             available=available,
             error=error,
         )
+
+    def _preview_refused(self, worker: str | None, hit: HIT) -> Eligibility | None:
+        """Why the worker may not see the task itself (a requirement guarding Preview), if so;
+        a person with no WorkerId chosen yet sees what any worker may."""
+        if not hit.QualificationRequirements:
+            return None
+        if worker is None:
+            guarded = any(q.guards(r, q.PREVIEW) for r in hit.QualificationRequirements)
+            return Eligibility(False, ("choose a WorkerId first",)) if guarded else None
+        seen = eligibility(self.account, worker, hit, q.PREVIEW)
+        return None if seen.qualified else seen
 
     async def task(self, request: Request) -> Response:
         assignment = self._own_assignment(request)

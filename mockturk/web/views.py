@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from mockturk.account import Account
 from mockturk.domain import lifecycle
+from mockturk.domain import qualifications as q
 from mockturk.domain.money import format_amount, parse_amount
 from mockturk.domain.questions import answer_values
 from mockturk.domain.records import (
@@ -54,7 +55,10 @@ def hit_groups(account: Account, worker_id: str) -> tuple[list[Group], int]:
     by_group: dict[str, tuple[HIT, int]] = {}
     for row in account.store.all_hits():
         hit = row.record
-        if takeable(account, worker_id, hit, now):
+        if takeable(account, worker_id, hit, now) and (
+            not hit.QualificationRequirements
+            or eligibility(account, worker_id, hit, q.DISCOVER).qualified
+        ):
             first, count = by_group.get(hit.HITGroupId, (hit, 0))
             by_group[hit.HITGroupId] = (min(first, hit, key=_age), count + 1)
     newest = heapq.nlargest(LIMIT, by_group.values(), key=lambda group: _age(group[0]))
