@@ -397,6 +397,7 @@ def _kept_app(
     """The app over the state a data dir keeps, or over the fixtures that seed an empty one;
     and where its records came from, for the banner."""
     data_dir = DataDir.open(data.path, sync=data.sync, reset=data.reset)
+    make_app = functools.partial(make_app, token_secret=data_dir.token_secret)
     if data_dir.empty:
         app = make_app(load_fixture_paths(paths, clock.now()))
         Keeper(app.state.account, data_dir).start(seed=True)

@@ -1,10 +1,16 @@
 """``mockturk serve --data-dir``: the state kept across restarts, and across kill -9."""
 
+import json
+import shutil
 import signal
+import sqlite3
+from pathlib import Path
 
+import pytest
 from support import BUNDLED_CLI_CLOCK, LAB_QUESTION, raw_request
-from test_cli import Server
+from test_cli import Server, run
 
+from mockturk.durable.data_dir import DATABASE
 from mockturk.durable.kinds import BY_TABLE, CONTROL, DERIVED
 from mockturk.state.store import Tables
 from mockturk.testing import boto3_client
@@ -62,29 +68,26 @@ def some_work(endpoint):
     return hit_id
 
 
-def test_a_restart_gives_back_the_identical_state(tmp_path):
-    with kept_server(tmp_path / "data") as server:
-        some_work(server.endpoint())
-        before = export(server.endpoint())
-        assert server.stop() == 0
-    with kept_server(tmp_path / "data") as server:
-        assert export(server.endpoint()) == before
-        assert server.stop() == 0
-    with kept_server(tmp_path / "data") as server:
-        assert export(server.endpoint()) == before
-
-
-def test_what_was_answered_survives_kill_9(tmp_path):
+def test_a_restart_gives_back_the_identical_state_after_sigterm_or_kill_9(tmp_path):
     with kept_server(tmp_path / "data") as server:
         hit_id = some_work(server.endpoint())
+        first = api(server.endpoint()).list_hits(MaxResults=2)
         before = export(server.endpoint())
-        server.stop(signal.SIGKILL)
+        assert server.stop() == 0
     with kept_server(tmp_path / "data") as server:
         endpoint = server.endpoint()
         assert export(endpoint) == before
+        # NextTokens of the previous run page on.
+        rest = api(endpoint).list_hits(MaxResults=2, NextToken=first["NextToken"])
+        assert {h["HITId"] for h in rest["HITs"]}.isdisjoint(h["HITId"] for h in first["HITs"])
+        assert rest["NumResults"] == 2
         # The IDs issued before are not issued again, and work goes on where it was.
         again = control(endpoint, "workers/AWORKER9/accept", {"HITId": hit_id})
         assert again["AssignmentId"] not in before.decode()
+        before = export(endpoint)
+        server.stop(signal.SIGKILL)
+    with kept_server(tmp_path / "data") as server:
+        assert export(server.endpoint()) == before
 
 
 def test_every_part_of_the_tables_is_kept_or_rebuilt():
@@ -93,3 +96,103 @@ def test_every_part_of_the_tables_is_kept_or_rebuilt():
     fields = set(Tables.__dataclass_fields__)
     assert fields == set(BY_TABLE) | DERIVED | CONTROL
     assert not set(BY_TABLE) & (DERIVED | CONTROL)
+
+
+def clock_now(endpoint):
+    return raw_request(endpoint, "GET", "/_mockturk/clock").json()
+
+
+def test_resets_loads_and_the_clock_are_kept(tmp_path):
+    data = tmp_path / "data"
+    with kept_server(data) as server:
+        endpoint = server.endpoint()
+        seeded = export(endpoint)
+        some_work(endpoint)
+        control(endpoint, "reset?to=empty")
+        control(endpoint, "fixtures?replace=true", {"HITs": []})
+        control(endpoint, "clock", {"advance": 3600, "frozen": False})
+        server.stop(signal.SIGKILL)
+    with kept_server(data) as server:
+        endpoint = server.endpoint()
+        assert json.loads(export(endpoint))["HITs"] == []
+        # Running, an hour on from where it was frozen: still 9 days before the real time.
+        clock = clock_now(endpoint)
+        assert clock["frozen"] is False
+        assert "2026-11-21T01:" <= clock["now"] < "2026-11-22"
+        # A reset returns to the fixtures the data dir was seeded with, and is kept too.
+        control(endpoint, "reset")
+        assert export(endpoint) == seeded
+        server.stop(signal.SIGKILL)
+    with kept_server(data) as server:
+        assert export(server.endpoint()) == seeded
+
+
+def refused(data_dir, *args):
+    done = run("serve", "--port", "0", "--data-dir", str(data_dir), *args)
+    assert "Traceback" not in done.stderr
+    assert "Endpoint:" not in done.stdout
+    return done
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory):
+    """A data dir seeded with the bundled fixtures (copied by each test that damages it)."""
+    data = tmp_path_factory.mktemp("seeded") / "data"
+    with kept_server(data) as server:
+        server.endpoint()
+    return data
+
+
+@pytest.fixture
+def seeded_copy(seeded, tmp_path):
+    return Path(shutil.copytree(seeded, tmp_path / "data"))
+
+
+def test_a_data_dir_of_another_data_format_is_refused_and_left_alone(seeded_copy):
+    data = seeded_copy
+    with sqlite3.connect(data / DATABASE) as db:
+        db.execute("UPDATE meta SET value = '99' WHERE name = 'schema'")
+    db.close()
+    done = refused(data)
+    assert done.returncode == EXIT_DATA_DIR
+    assert "data format 99" in done.stderr and "--reset-data" in done.stderr
+    assert refused(data).returncode == EXIT_DATA_DIR  # nothing was changed
+
+
+@pytest.mark.parametrize("damage", ["garbage database", "lost checkpoint", "bad checkpoint"])
+def test_a_damaged_data_dir_is_refused_never_reset(seeded_copy, damage):
+    data = seeded_copy
+    checkpoint = next(data.glob("state-*.json"))
+    if damage == "garbage database":
+        for path in data.glob(DATABASE + "*"):
+            path.unlink()
+        (data / DATABASE).write_bytes(b"not a database at all" * 100)
+    elif damage == "lost checkpoint":
+        checkpoint.unlink()
+    else:
+        checkpoint.write_text('{"HITs": [{"HITId": 1}]}')
+    done = refused(data)
+    assert done.returncode == EXIT_DATA_DIR, done.stderr
+    assert str(data) in done.stderr and "--reset-data" in done.stderr
+    if damage == "garbage database":  # --reset-data discards it, and seeds it again
+        with kept_server(data, "--reset-data") as server:
+            assert server.health()[1]["records"]["HITs"] > 0
+
+
+def test_fixtures_given_for_a_data_dir_holding_a_state_are_refused(seeded_copy, tmp_path):
+    data = seeded_copy
+    empty = tmp_path / "empty.json"
+    empty.write_text('{"HITs": []}')
+    done = refused(data, "--fixtures", str(empty))
+    assert done.returncode == 2
+    assert "--reset-data" in done.stderr
+    with kept_server(data, "--fixtures", str(empty), "--reset-data") as server:
+        assert server.health()[1]["records"] == {"HITs": 0, "Assignments": 0}
+
+
+def test_one_server_per_data_dir(seeded_copy):
+    with kept_server(seeded_copy) as server:
+        server.endpoint()
+        done = refused(seeded_copy)
+        assert done.returncode == EXIT_DATA_DIR
+        assert "in use by another mockturk server" in done.stderr

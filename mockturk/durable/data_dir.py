@@ -1,8 +1,9 @@
 """The files of a data dir: checkpoints (full exports) and a SQLite journal of the changes since.
 
 - ``mockturk.sqlite3``: SQLite in WAL mode. ``meta`` holds the data format, the mockturk
-  version that last wrote it, the checkpoint's generation and what is kept beside its records
-  (balance, clock, IDs issued); ``journal`` holds one row per change since that checkpoint.
+  version that last wrote it, the checkpoint's generation, what is kept beside its records
+  (balance, clock, IDs issued) and the secret NextTokens are signed with; ``journal`` holds
+  one row per change since that checkpoint.
 - ``state-<generation>.json``: the checkpoint, an export of the whole state (fixture format).
 - ``seed.json``: the fixtures the data dir was first given, which a reset returns to.
 
@@ -135,6 +136,7 @@ class DataDir:
                     schema=str(SCHEMA_VERSION),
                     written_by=__version__,
                     generation="0",
+                    token_secret=os.urandom(32).hex(),
                 )
             else:
                 self._check(meta)
@@ -167,6 +169,11 @@ class DataDir:
     @property
     def generation(self) -> int:
         return int(self._meta()["generation"])
+
+    @property
+    def token_secret(self) -> bytes:
+        """What NextTokens are signed with, so that those issued before a restart still work."""
+        return bytes.fromhex(self._meta()["token_secret"])
 
     @property
     def empty(self) -> bool:
