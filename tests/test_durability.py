@@ -1,19 +1,24 @@
 """``mockturk serve --data-dir``: the state kept across restarts, and across kill -9."""
 
+import http.client
 import json
+import random
 import shutil
 import signal
 import sqlite3
+import threading
+from datetime import datetime
 from pathlib import Path
 
 import pytest
-from support import BUNDLED_CLI_CLOCK, LAB_QUESTION, raw_request
+from botocore.exceptions import BotoCoreError, ClientError
+from support import BUNDLED_CLI_CLOCK, BUNDLED_CLOCK, LAB_QUESTION, raw_request
 from test_cli import Server, run
 
 from mockturk.durable.data_dir import DATABASE
 from mockturk.durable.kinds import BY_TABLE, CONTROL, DERIVED
 from mockturk.state.store import Tables
-from mockturk.testing import boto3_client
+from mockturk.testing import boto3_client, serve
 
 EXIT_DATA_DIR = 4
 START = BUNDLED_CLI_CLOCK[1]
@@ -196,3 +201,144 @@ def test_one_server_per_data_dir(seeded_copy):
         done = refused(seeded_copy)
         assert done.returncode == EXIT_DATA_DIR
         assert "in use by another mockturk server" in done.stderr
+
+
+# --- Killed at random points -------------------------------------------------------------------
+
+KILLS = 8  # kill -9s per run of the crash test
+MAX_STEPS = 400  # a bound on its length, however the draws fall
+KILL_CHANCE = 0.2  # of a step being killed
+KILL_WITHIN_S = 0.004  # the kill lands this soon after the request starts: before, in, after it
+WORKERS = [f"AKILLWORKER{n}" for n in range(6)]
+DIED = (BotoCoreError, OSError, http.client.HTTPException)
+_clients = {}
+
+
+def api_call(operation, **params):
+    """A boto3 call, as an answer to compare: the result (without request IDs) or the error."""
+
+    def call(endpoint):
+        mturk = _clients.get(endpoint) or _clients.setdefault(endpoint, api(endpoint))
+        try:
+            result = getattr(mturk, operation)(**params)
+        except ClientError as error:
+            return ("error", error.response["Error"]["Code"])
+        result.pop("ResponseMetadata", None)
+        return ("ok", result)
+
+    return call
+
+
+def control_call(path, body=None):
+    def call(endpoint):
+        response = raw_request(endpoint, "POST", f"/_mockturk/{path}", body or {})
+        return (response.status, response.json())
+
+    return call
+
+
+def random_action(rng, state):
+    """A change to make next, drawn from what the state holds."""
+    hits = [h["HITId"] for h in state["HITs"] if h["HITStatus"] == "Assignable"]
+    held = {}
+    for a in state["Assignments"]:
+        held.setdefault(a["AssignmentStatus"], []).append(a["AssignmentId"])
+    choices = {
+        "create": lambda: api_call(
+            "create_hit",
+            **{**HIT, "MaxAssignments": rng.randint(1, 3)},
+            UniqueRequestToken=f"kill-{rng.randrange(40)}",
+        ),
+        "clock": lambda: control_call("clock", {"advance": rng.choice([1, 600, 4000])}),
+        "reset": lambda: control_call("reset"),
+    }
+    weights = {"create": 3, "clock": 1, "reset": 0.1}
+    if hits:
+        choices["accept"] = lambda: control_call(
+            f"workers/{rng.choice(WORKERS)}/accept", {"HITId": rng.choice(hits)}
+        )
+        choices["expire"] = lambda: api_call(
+            "update_expiration_for_hit", HITId=rng.choice(hits), ExpireAt=datetime(2020, 1, 1)
+        )
+        weights |= {"accept": 5, "expire": 0.5}
+    if held.get("Accepted"):
+        assignment = rng.choice(held["Accepted"])
+        choices["submit"] = lambda: control_call(
+            f"assignments/{assignment}/submit", {"answers": {"rating": str(rng.randint(1, 5))}}
+        )
+        choices["return"] = lambda: control_call(f"assignments/{assignment}/return")
+        weights |= {"submit": 4, "return": 1}
+    if held.get("Submitted"):
+        assignment = rng.choice(held["Submitted"])
+        choices["approve"] = lambda: api_call("approve_assignment", AssignmentId=assignment)
+        choices["reject"] = lambda: api_call(
+            "reject_assignment", AssignmentId=assignment, RequesterFeedback="Incomplete."
+        )
+        weights |= {"approve": 3, "reject": 1}
+    if held.get("Approved"):
+        approved = next(a for a in state["Assignments"] if a["AssignmentStatus"] == "Approved")
+        choices["bonus"] = lambda: api_call(
+            "send_bonus",
+            WorkerId=approved["WorkerId"],
+            AssignmentId=approved["AssignmentId"],
+            BonusAmount="0.10",
+            Reason="Well done.",
+        )
+        weights["bonus"] = 1
+    names = list(choices)
+    name = rng.choices(names, [weights[n] for n in names])[0]
+    return name, choices[name]()
+
+
+def parsed_state(endpoint):
+    return json.loads(export(endpoint))
+
+
+def test_every_answered_change_survives_kill_9_at_random_points(tmp_path):
+    """A server with a data dir and one without (the reference) take the same random changes;
+    the first is killed at random moments and restarted. Once restarted, it holds every change
+    it answered and nothing else: the change it was killed in is there whole or not at all
+    (then it is sent again, as a client would)."""
+    rng = random.Random(20261201)
+    data = tmp_path / "data"
+    durable = kept_server(data)
+    kills = steps = 0
+    try:
+        with serve(**BUNDLED_CLOCK) as reference:
+            endpoint, ref = durable.endpoint(), reference.endpoint_url
+            assert parsed_state(endpoint) == parsed_state(ref)
+            while kills < KILLS and steps < MAX_STEPS:
+                steps += 1
+                before = parsed_state(ref)
+                name, act = random_action(rng, before)
+                expected = act(ref)
+                after = parsed_state(ref)
+                killer = None
+                if rng.random() < KILL_CHANCE:
+                    delay = rng.uniform(0, KILL_WITHIN_S)
+                    killer = threading.Timer(delay, durable.process.kill)
+                    killer.start()
+                try:
+                    answer = act(endpoint)
+                except DIED:
+                    answer = None
+                if killer is None:
+                    assert answer == expected, name
+                    continue
+                killer.join()
+                durable.close()
+                kills += 1
+                durable = kept_server(data)
+                endpoint = durable.endpoint()
+                kept = parsed_state(endpoint)
+                if answer is not None:
+                    assert answer == expected, name
+                    assert kept == after, f"{name}: an answered change was lost"
+                elif kept != after:
+                    assert kept == before, f"{name}: a change was kept in part"
+                    assert act(endpoint) == expected, name
+                    assert parsed_state(endpoint) == after, name
+            assert kills == KILLS, f"only {kills} kills in {steps} steps"
+            assert parsed_state(endpoint) == parsed_state(ref)
+    finally:
+        durable.close()
