@@ -218,6 +218,7 @@ class DataDir:
         self._db.execute("DELETE FROM journal")
         self._set_meta(generation=str(old + 1), control=orjson.dumps(control).decode())
         self._db.execute("COMMIT")
+        self._synced()
         self._remove_checkpoints(keep=new)
 
     def discard(self) -> None:
@@ -226,6 +227,7 @@ class DataDir:
         self._db.execute("DELETE FROM journal")
         self._set_meta(generation="0")
         self._db.execute("COMMIT")
+        self._synced()
         self._remove_checkpoints(keep=None)
         self.seed_path().unlink(missing_ok=True)
 
@@ -233,6 +235,11 @@ class DataDir:
         self._db.close()
 
     # --- Inside ----------------------------------------------------------------------------------
+
+    def _synced(self) -> None:
+        """Everything committed so far on disk, power cut or not (whatever the sync mode):
+        before an old checkpoint file goes, the database must name the new one for good."""
+        self._db.execute("PRAGMA wal_checkpoint(FULL)")
 
     def _checkpoint_path(self, generation: int) -> Path:
         return self.path / f"state-{generation}.json"
