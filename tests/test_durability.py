@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import BotoCoreError, ClientError
 from support import BUNDLED_CLI_CLOCK, BUNDLED_CLOCK, LAB_QUESTION, raw_request
-from test_cli import Server, run
+from test_cli import Server, clean_env, run
 
 from mockturk.durable.data_dir import DATABASE
 from mockturk.durable.kinds import BY_TABLE, CONTROL, DERIVED
@@ -191,14 +191,19 @@ def test_fixtures_given_for_a_data_dir_holding_a_state_are_refused(seeded_copy, 
     done = refused(data, "--fixtures", str(empty))
     assert done.returncode == 2
     assert "--reset-data" in done.stderr
+    # Those of the environment (an image's default) seed an empty data dir only.
+    with Server(
+        "--port", "0", "--data-dir", str(data), env=clean_env(MOCKTURK_FIXTURES=str(empty))
+    ) as server:
+        assert server.health()[1]["records"]["HITs"] > 0
     with kept_server(data, "--fixtures", str(empty), "--reset-data") as server:
         assert server.health()[1]["records"] == {"HITs": 0, "Assignments": 0}
 
 
 def test_one_server_per_data_dir(seeded_copy):
-    with kept_server(seeded_copy) as server:
+    with kept_server(seeded_copy, "--data-sync", "full") as server:
         server.endpoint()
-        done = refused(seeded_copy)
+        done = run("serve", "--port", "0", env=clean_env(MOCKTURK_DATA_DIR=str(seeded_copy)))
         assert done.returncode == EXIT_DATA_DIR
         assert "in use by another mockturk server" in done.stderr
 

@@ -77,7 +77,12 @@ class Keeper:
             return
         store.written = []
         records = [self._entry(table, key) for table, key in written or ()]
-        self.data_dir.append(orjson.dumps({"records": records, "control": control}))
+        try:
+            self.data_dir.append(orjson.dumps({"records": records, "control": control}))
+        except BaseException:
+            # Not kept (a full disk...): the request fails, and the next change keeps this too.
+            store.written = [*(written or ()), *store.written]
+            raise
         self._control = control
         self._entries += 1
         if self._entries > self._compact_after():

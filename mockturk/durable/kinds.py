@@ -8,6 +8,11 @@ line in :data:`KINDS`, once its table's writes go through the Store's ``put``/``
 methods (which note them: ``Store._wrote``). Every other field of Tables is listed in
 :data:`DERIVED` (rebuilt by the load) or :data:`CONTROL` (kept beside the records); a test
 fails for a field in none of them.
+
+A single object of the export rather than a section of records (the balance, the clock, an
+account's settings) is kept beside the records: :meth:`mockturk.durable.keeper.Keeper.control`
+writes it with every change, and :func:`mockturk.durable.keeper.kept_state` puts it back into
+the document that is loaded.
 """
 
 from __future__ import annotations
