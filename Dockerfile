@@ -3,9 +3,10 @@
 #   docker build -t mockturk .
 #   docker run --rm -p 127.0.0.1:8765:8765 mockturk
 #   docker run --rm -p 127.0.0.1:8765:8765 -v "$PWD/my-fixtures:/fixtures:ro" mockturk
+#   docker run --rm -p 127.0.0.1:8765:8765 -v mockturk-data:/data -e MOCKTURK_DATA_DIR=/data mockturk
 #
 # Configuration: the CLI's environment variables (MOCKTURK_HOST, MOCKTURK_PORT, MOCKTURK_FIXTURES,
-# MOCKTURK_LOG_LEVEL). /fixtures holds the bundled data set; mount a directory of .json/.yaml/.yml
+# MOCKTURK_LOG_LEVEL, MOCKTURK_DATA_DIR...). /fixtures holds the bundled data set; mount a directory of .json/.yaml/.yml
 # fixture files over it to serve your own. Any OCI builder works (docker, podman, buildah): no
 # BuildKit-only syntax. BASE_IMAGE may name any Debian-like image with python3 >= 3.11 and venv.
 
@@ -44,8 +45,12 @@ ENV PATH=/opt/venv/bin:$PATH \
     MOCKTURK_LOG_LEVEL=info
 COPY --from=build /opt/venv /opt/venv
 COPY fixtures/default /fixtures
+# Where a volume keeps the state across restarts, with MOCKTURK_DATA_DIR=/data (off unless
+# set): the user's own, so that a new named volume mounted there is writable by it.
+RUN mkdir /data && chown 10001:10001 /data
 # An unprivileged numeric user that needs no /etc/passwd entry; nothing is written at run
-# time, so the container also runs with a read-only root filesystem.
+# time (but to a data dir's volume), so the container also runs with a read-only root
+# filesystem.
 USER 10001:10001
 EXPOSE 8765
 # mockturk shuts down gracefully on SIGTERM and exits 0: `docker stop` takes well under a second.

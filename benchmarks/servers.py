@@ -18,7 +18,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -134,16 +134,19 @@ def _wait_healthy(proc: subprocess.Popen, port: int, deadline: float) -> None:
 
 @contextmanager
 def mockturk(
-    fixture: Path, timeout_s: float, log_level: str = "info"
+    fixture: Path | None, timeout_s: float, log_level: str = "info", options: Sequence[str] = ()
 ) -> Iterator[tuple[Server | None, Startup]]:
-    """A mockturk process serving ``fixture``, and how it started; its log goes to a file.
+    """A mockturk process serving ``fixture`` (None: what its options say), and how it
+    started; its log goes to a file.
 
     ``log_level`` is ``info`` by default, as ``mockturk serve`` starts: a line per request.
+    ``options`` are more of ``mockturk serve``'s (``--data-dir PATH``...).
     Yields ``(None, startup)`` when it did not become healthy within ``timeout_s`` (or failed):
     the measurement is then the failure, not an exception.
     """
-    command = [sys.executable, "-m", "mockturk", "serve", "--fixtures", str(fixture),
-               "--port", "0", "--log-level", log_level]  # fmt: skip
+    served = ["--fixtures", str(fixture)] if fixture is not None else []
+    command = [sys.executable, "-m", "mockturk", "serve", *served,
+               "--port", "0", "--log-level", log_level, *options]  # fmt: skip
     with tempfile.TemporaryFile("w+") as errors:
         started = time.monotonic()
         proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, text=True)

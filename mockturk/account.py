@@ -14,16 +14,16 @@ data, so a state saved with :meth:`Account.state` loads back to the identical st
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from mockturk.clock import Clock, ControllableClock
 from mockturk.domain.hit_types import type_of
 from mockturk.domain.money import DEFAULT_BALANCE, format_amount, parse_amount
-from mockturk.domain.records import DomainRecord
+from mockturk.domain.records import DomainRecord, HITType
 from mockturk.fixtures import CURRENT_STATE, Dataset, build_dataset
 from mockturk.state import changes, workers
 from mockturk.state.store import Store, Tables, Token
@@ -32,6 +32,11 @@ from mockturk.wire import EPOCH, to_micros
 
 # A fixture document and the name its problems are reported under.
 NamedDocument = tuple[str, Any]
+
+
+class Journal(Protocol):
+    def flush(self) -> None:
+        """Keep every change made since the last call (mockturk.durable)."""
 
 
 class Account:
@@ -56,6 +61,11 @@ class Account:
         if dataset is not None:
             self._seed(dataset, self.clock.now(), fresh=True)
         self._initial: Tables = store.snapshot()
+        # --- Durable state (mockturk.durable) ---
+        # Told after every change, before it is answered: it keeps the change in a data dir.
+        self.journal: Journal | None = None
+        # The fixtures a reset returns to, when not those the account started with.
+        self._reset_document: Callable[[], NamedDocument] | None = None
         if isinstance(clock, ControllableClock):
             # What falls due when the clock is moved happens then, not at the next request.
             clock.subscribe(self._clock_moved)
@@ -71,6 +81,8 @@ class Account:
             tx = self._transaction_at(due)
             changes.fall_due(tx, kind, record_id, due)
             tx.commit()
+        if self.journal is not None:
+            self.journal.flush()
         return now
 
     def _clock_moved(self, now: datetime) -> None:
@@ -101,8 +113,17 @@ class Account:
             self.store.clear()
             tables = self.store.writable()
             tables.ledger = replace(tables.ledger, deposits=self.starting_balance)
+        elif self._reset_document is not None:
+            self.load([self._reset_document()], replace=True)
         else:
             self.store.restore(self._initial)
+        self.catch_up()
+
+    def resume(self, dataset: Dataset, reset_document: Callable[[], NamedDocument]) -> None:
+        """Take up a kept state (an account made without records): ``dataset`` is its
+        records, ``reset_document`` gives the fixtures a reset returns to from now on."""
+        self._seed(dataset, self.clock.now(), fresh=True)
+        self._reset_document = reset_document
         self.catch_up()
 
     def load(self, documents: Sequence[NamedDocument], *, replace: bool = False) -> None:
@@ -210,7 +231,7 @@ class Account:
         self.catch_up()
         store = self.store
         state: dict[str, Any] = {}
-        hit_types = [exported(t) for t in store.all_hit_types() if t.CreationTime is not None]
+        hit_types = [e for t in store.all_hit_types() if (e := exported_hit_type(t)) is not None]
         if hit_types:
             state["HITTypes"] = hit_types
         state["HITs"] = [exported(row.record) for row in store.all_hits()]
@@ -219,16 +240,7 @@ class Account:
         if bonuses:
             state["BonusPayments"] = bonuses
         now = to_micros(self.clock.now())
-        tokens = [
-            {
-                "Operation": t.operation,
-                "Token": t.token,
-                "Result": t.result,
-                "Expires": _plain(EPOCH + timedelta(microseconds=t.expires)),
-            }
-            for t in store.t.tokens.values()
-            if t.expires > now
-        ]
+        tokens = [exported_token(t) for t in store.t.tokens.values() if t.expires > now]
         if tokens:
             state["IdempotencyTokens"] = tokens
         state.update(
@@ -271,6 +283,21 @@ def _records_by_id(
 
 def exported(record: DomainRecord) -> dict[str, Any]:
     return {name: _plain(value) for name, value in record.to_state().items()}
+
+
+def exported_hit_type(hit_type: HITType) -> dict[str, Any] | None:
+    """A HIT type as the export gives it; None for one only derived from its HITs (they
+    give it again when loaded)."""
+    return exported(hit_type) if hit_type.CreationTime is not None else None
+
+
+def exported_token(token: Token) -> dict[str, Any]:
+    return {
+        "Operation": token.operation,
+        "Token": token.token,
+        "Result": token.result,
+        "Expires": _plain(EPOCH + timedelta(microseconds=token.expires)),
+    }
 
 
 def _plain(value: Any) -> Any:

@@ -1,7 +1,8 @@
 """The command line: ``mockturk serve``.
 
 Exit codes: 0 after a clean shutdown, 2 for bad arguments or fixtures, 3 when the address
-cannot be bound (for example, the port is in use).
+cannot be bound (for example, the port is in use), 4 for a data dir that cannot be used
+(damaged, of another data format, or in use by another server).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import contextlib
 import ctypes
 import ctypes.util
 import errno
+import functools
 import gc
 import logging
 import os
@@ -27,9 +29,11 @@ from typing import TypeVar
 import uvicorn
 
 from mockturk import __version__
-from mockturk.app import create_app
+from mockturk.app import MockTurkApp, create_app
 from mockturk.clock import ControllableClock, iso_utc
 from mockturk.domain.money import DEFAULT_BALANCE, format_amount, parse_balance
+from mockturk.durable.data_dir import SYNC_MODES, DataDir, DataDirError
+from mockturk.durable.keeper import Keeper, take_up
 from mockturk.fixtures import FixtureError, default_fixtures_path, load_fixture_paths
 from mockturk.models import parse_timestamp
 from mockturk.serverlog import LogWriter, QueueingHandler, RequestLog
@@ -38,6 +42,7 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 EXIT_USAGE = 2
 EXIT_BIND = 3
+EXIT_DATA_DIR = 4
 
 log = logging.getLogger("mockturk")
 
@@ -154,7 +159,55 @@ def build_parser() -> argparse.ArgumentParser:
         help="refuse ExternalURLs that are not https, as the real service did "
         "[MOCKTURK_STRICT_HTTPS: true/false/1/0] (default: http is accepted)",
     )
+    _data_dir_options(serve)
     return parser
+
+
+# --- Durable state (mockturk.durable) ----------------------------------------------------------
+
+
+def _data_dir_options(serve: argparse.ArgumentParser) -> None:
+    serve.add_argument(
+        "--data-dir",
+        default=os.environ.get("MOCKTURK_DATA_DIR") or None,
+        metavar="PATH",
+        help="keep the whole state in this directory and take it up again at the next start; "
+        "fixtures seed only an empty one [MOCKTURK_DATA_DIR] (default: memory only)",
+    )
+    serve.add_argument(
+        "--data-sync",
+        default=os.environ.get("MOCKTURK_DATA_SYNC") or "normal",
+        choices=SYNC_MODES,
+        help="normal: a change answered survives the server being killed; full: a power cut "
+        "too, at more cost per change [MOCKTURK_DATA_SYNC] (default normal)",
+    )
+    serve.add_argument(
+        "--reset-data",
+        action="store_true",
+        help="discard what the data dir holds and seed it again from the fixtures",
+    )
+
+
+@dataclass(frozen=True)
+class DataSettings:
+    """Where and how the state is kept (see docs/durability.md)."""
+
+    path: str
+    sync: str = "normal"
+    reset: bool = False
+    # Fixtures given on the command line refuse a data dir that holds a state; those of
+    # MOCKTURK_FIXTURES (an image's default) seed an empty one only.
+    fixtures_given: bool = False
+
+
+def _data_settings(
+    parser: argparse.ArgumentParser, args: argparse.Namespace
+) -> DataSettings | None:
+    if args.data_dir is None:
+        if args.reset_data:
+            parser.error("--reset-data: no data dir given (--data-dir or MOCKTURK_DATA_DIR)")
+        return None
+    return DataSettings(args.data_dir, args.data_sync, args.reset_data, bool(args.fixtures))
 
 
 def _from_env(parser: argparse.ArgumentParser, name: str, convert: Callable[[str], T]) -> T | None:
@@ -195,6 +248,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         start_time=start_time,
         frozen_clock=_switch(parser, args.frozen_clock, "MOCKTURK_FROZEN_CLOCK"),
         account=account,
+        data=_data_settings(parser, args),
     )
 
 
@@ -236,6 +290,7 @@ def serve(
     start_time: datetime | None = None,
     frozen_clock: bool = False,
     account: AccountSettings | None = None,
+    data: DataSettings | None = None,
 ) -> int:
     # Every line of the log, the requests' and uvicorn's alike, leaves through one writer
     # thread, so logging costs the event loop next to nothing; closing it writes the rest.
@@ -258,6 +313,7 @@ def serve(
             clock,
             clock_line,
             account or AccountSettings(),
+            data,
         )
     finally:
         writer.close()
@@ -272,24 +328,35 @@ def _serve(
     clock: ControllableClock,
     clock_line: str | None,
     account: AccountSettings,
+    data: DataSettings | None = None,
 ) -> int:
     paths = [Path(p) for p in fixtures] if fixtures else [default_fixtures_path()]
+    make_app = functools.partial(
+        create_app,
+        clock=clock,
+        request_log=request_log,
+        balance=account.balance,
+        pinned_balance=account.pinned_balance,
+        strict_https=account.strict_https,
+    )
+    sources = ", ".join(str(p) for p in paths)
     with _loading():
         try:
-            dataset = load_fixture_paths(paths, clock.now())
+            if data is None:
+                app = make_app(load_fixture_paths(paths, clock.now()))
+            else:
+                app, sources = _kept_app(data, paths, clock, make_app)
         except FixtureError as error:
             print(f"mockturk: cannot start: {error}", file=sys.stderr)
             return EXIT_USAGE
-        app = create_app(
-            dataset,
-            clock=clock,
-            request_log=request_log,
-            balance=account.balance,
-            pinned_balance=account.pinned_balance,
-            strict_https=account.strict_https,
-        )
-        hits, assignments = len(dataset.hits), len(dataset.assignments)
-        del dataset  # the store holds the records now; the loaded models can go
+        except DataDirError as error:
+            print(f"mockturk: cannot start: {error}", file=sys.stderr)
+            return EXIT_DATA_DIR
+        except _Refused as error:
+            print(f"mockturk: cannot start: {error}", file=sys.stderr)
+            return EXIT_USAGE
+        counts = app.state.account.store.counts()
+        hits, assignments = counts["HITs"], counts["Assignments"]
     try:
         sock = _bind(host, port)
     except OSError as error:
@@ -301,7 +368,7 @@ def _serve(
         return EXIT_BIND
     bound_port = sock.getsockname()[1]
     notes = (clock_line or "") + account.banner_lines()
-    print(_banner(host, bound_port, paths, hits, assignments, notes), flush=True)
+    print(_banner(host, bound_port, sources, hits, assignments, notes), flush=True)
     config = uvicorn.Config(
         app,
         log_config=None,
@@ -312,6 +379,37 @@ def _serve(
     )
     _Server(config).run(sockets=[sock])
     return 0
+
+
+class _Refused(Exception):
+    """Options that contradict each other (exit 2)."""
+
+
+def _kept_app(
+    data: DataSettings,
+    paths: list[Path],
+    clock: ControllableClock,
+    make_app: Callable[..., MockTurkApp],
+) -> tuple[MockTurkApp, str]:
+    """The app over the state a data dir keeps, or over the fixtures that seed an empty one;
+    and where its records came from, for the banner."""
+    data_dir = DataDir.open(data.path, sync=data.sync, reset=data.reset)
+    make_app = functools.partial(make_app, token_secret=data_dir.token_secret)
+    if data_dir.empty:
+        app = make_app(load_fixture_paths(paths, clock.now()))
+        Keeper(app.state.account, data_dir).start(seed=True)
+        sources = ", ".join(str(p) for p in paths)
+        return app, f"{sources} (kept in {data.path})"
+    if data.fixtures_given:
+        data_dir.close()
+        raise _Refused(
+            f"--fixtures seeds an empty data dir only, and {data.path} holds a state. "
+            "Leave --fixtures out to take that state up, or add --reset-data to discard it "
+            "and start from the fixtures."
+        )
+    app = make_app(None)
+    take_up(app.state.account, data_dir)
+    return app, f"{data.path} (kept state)"
 
 
 @contextlib.contextmanager
@@ -392,13 +490,12 @@ def _clock_line(start: datetime, frozen: bool) -> str:
 def _banner(
     host: str,
     port: int,
-    paths: list[Path],
+    sources: str,
     hits: int,
     assignments: int,
     notes: str = "",
 ) -> str:
     url = endpoint_url(host, port)
-    sources = ", ".join(str(p) for p in paths)
     records = f"{_count(hits, 'HIT')} and {_count(assignments, 'assignment')}"
     return f"""mockturk {__version__}: {records} from {sources}
 Endpoint: {url}   (health: {url}/_mockturk/health)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from mockturk.models import parse_timestamp
 from mockturk.wire import LATEST
@@ -151,6 +151,25 @@ class ControllableClock:
         system = self._system_time()
         self._move(system if self._start is None else self._start, system)
 
+    # --- Kept in a data dir (mockturk.durable) ---
+
+    def setting(self) -> dict[str, Any]:
+        """How the clock stands, for :meth:`resume`: frozen at an instant, or running at an
+        offset (µs) from the system clock, so that time passes while a server is stopped."""
+        if self._frozen:
+            return {"Frozen": True, "Now": iso_utc(self._last)}
+        return {"Frozen": False, "Offset": self._offset // _MICROSECOND}
+
+    def resume(self, setting: dict[str, Any]) -> None:
+        """Stand as :meth:`setting` said, backwards too (the listeners are not told)."""
+        system = self._system_time()
+        self._frozen = bool(setting["Frozen"])
+        if self._frozen:
+            instant = parse_timestamp(setting["Now"])
+        else:
+            instant = min(system + setting["Offset"] * _MICROSECOND, LATEST)
+        self._move(instant, system)
+
     def _move(self, instant: datetime, system: datetime) -> None:
         """Read ``instant`` now, when the system clock reads ``system``."""
         self._last = instant
@@ -165,6 +184,7 @@ class FixedClock(ControllableClock):
 
 
 _REAL_TIME_SLACK = timedelta(seconds=1)
+_MICROSECOND = timedelta(microseconds=1)
 
 
 def checked_instant(instant: datetime) -> datetime:

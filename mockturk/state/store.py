@@ -200,10 +200,22 @@ class Store:
         self.seed = seed
         self.t = Tables()
         self._shared = False  # whether a snapshot holds ``t`` (which must then not change)
+        # --- Durable state (mockturk.durable): what changed since the journal last took note.
+        # None while nothing is journaled, which costs the writes nothing. Every write, as
+        # (table, key), in order: replayed so, records keep their places in the tables.
+        # ``replaced``: the whole state was replaced (a reset, a load replacing it).
+        self.written: list[tuple[str, Any]] | None = None
+        self.replaced = False
+
+    def _wrote(self, table: str, key: Any) -> None:
+        """Note a write of ``key`` in the Tables field ``table``, for the journal."""
+        if self.written is not None:
+            self.written.append((table, key))
 
     def clear(self) -> None:
         self.t = Tables()
         self._shared = False
+        self.replaced = True
 
     def snapshot(self) -> Tables:
         """The state as it is now; it stays so (the next change copies the tables first)."""
@@ -214,6 +226,7 @@ class Store:
         """Return to a snapshot (which stays unchanged, so it can be restored again)."""
         self.t = snapshot
         self._shared = True
+        self.replaced = True
 
     def writable(self) -> Tables:
         """The tables, to be changed: copied first when a snapshot holds them."""
@@ -326,6 +339,7 @@ class Store:
     def put_hit_type(self, hit_type: HITType) -> None:
         self.writable()
         self.t.hit_types[hit_type.HITTypeId] = hit_type
+        self._wrote("hit_types", hit_type.HITTypeId)
 
     def put_hits(self, hits: Sequence[HIT]) -> None:
         """Add HITs, or replace them (their assignments stay)."""
@@ -338,6 +352,7 @@ class Store:
                 self._unlist_hit(old)
             row = hit_row(hit)
             self.t.hits[hit.HITId] = row
+            self._wrote("hits", hit.HITId)
             self.t.by_hit.setdefault(hit.HITId, {ALL: Listing()})
             assert row.key is not None
             if hit.HITStatus != DISPOSED:
@@ -372,6 +387,7 @@ class Store:
         for assignment in self.assignments_of(hit_id):
             self.remove_assignment(assignment.AssignmentId)
         old = self.t.hits.pop(hit_id)
+        self._wrote("hits", hit_id)
         self._unlist_hit(old)
         del self.t.by_hit[hit_id]
         self.t.in_progress.pop(hit_id, None)
@@ -387,6 +403,7 @@ class Store:
                 self.remove_assignment(assignment.AssignmentId)
             row = assignment_row(assignment)
             self.t.assignments[assignment.AssignmentId] = row
+            self._wrote("assignments", assignment.AssignmentId)
             self.t.workers[(assignment.HITId, assignment.WorkerId)] = assignment.AssignmentId
             self._tally(assignment, 1)
             if row.key is None:
@@ -404,6 +421,7 @@ class Store:
     def remove_assignment(self, assignment_id: str) -> None:
         self.writable()
         old = self.t.assignments.pop(assignment_id)
+        self._wrote("assignments", assignment_id)
         record = old.record
         self._tally(record, -1)
         if self.t.workers.get((record.HITId, record.WorkerId)) == assignment_id:
@@ -425,6 +443,7 @@ class Store:
                 self.t.bonuses_by[scope].discard(old.key)
         row = bonus_row(bonus)
         self.t.bonuses[bonus.PaymentId] = row
+        self._wrote("bonuses", bonus.PaymentId)
         assert row.key is not None
         for scope in _bonus_scopes(bonus):
             self.t.bonuses_by.setdefault(scope, Listing()).add(row.key, None)
@@ -437,6 +456,7 @@ class Store:
     def put_token(self, token: Token) -> None:
         self.writable()
         self.t.tokens[(token.operation, token.token)] = token
+        self._wrote("tokens", (token.operation, token.token))
 
     # --- Qualifications, worker blocks, profiles and messages -----------------------------------
 

@@ -1,0 +1,196 @@
+"""Keeping an account's state in a data dir, and taking it up again.
+
+The in-memory tables stay the serving path. After every change, before it is answered
+(:meth:`Account.catch_up` calls :meth:`Keeper.flush`), the records the change wrote are
+written to the journal in their export form, with the balance, the clock's setting and the
+count of IDs issued: one SQLite transaction per request. A reset, or a load replacing the
+state, writes a checkpoint (the whole export) instead, and so does a journal grown longer than
+the state is large.
+
+Taking the state up again is a fixture load: the checkpoint's document with the journal's
+records replayed over it (each record put in the place the store had given it), checked and
+seeded as fixtures are (:func:`mockturk.fixtures.build_dataset`), at the kept clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+from typing import Any
+
+import orjson
+
+from mockturk.account import Account, NamedDocument
+from mockturk.clock import ControllableClock
+from mockturk.domain.money import format_amount
+from mockturk.durable.data_dir import DataDir, DataDirError
+from mockturk.durable.kinds import BY_SECTION, BY_TABLE
+from mockturk.fixtures import Dataset, FixtureError, build_dataset, read_document
+
+# The journal is folded into a new checkpoint once it holds more entries than this, or than
+# the state holds records, whichever is more: a checkpoint costs time in proportion to the
+# state, so its cost per change stays bounded.
+COMPACT_AFTER = 10_000
+
+
+class Keeper:
+    """Writes every change of ``account`` to ``data_dir`` (attached by :meth:`start`)."""
+
+    def __init__(self, account: Account, data_dir: DataDir) -> None:
+        self.account = account
+        self.data_dir = data_dir
+        self._entries = data_dir.journal_length()
+        self._control: dict[str, Any] | None = None
+        self._busy = False  # writing a checkpoint (whose export catches up, and flushes)
+
+    def start(self, *, seed: bool = False) -> None:
+        """Journal every change from now on. With ``seed`` (a new data dir), the state as it is
+        becomes the checkpoint and what a reset returns to; a long journal is compacted."""
+        store = self.account.store
+        store.written = []
+        store.replaced = False
+        self.account.journal = self
+        self._control = self.control()
+        if seed or self._entries > self._compact_after():
+            self.checkpoint(seed=seed)
+
+    def control(self) -> dict[str, Any]:
+        """What is kept beside the records (the kinds' CONTROL, and the clock)."""
+        account = self.account
+        clock = account.clock
+        return {
+            "balance": format_amount(account.available_balance),
+            "serial": account.store.t.serial,
+            "clock": clock.setting() if isinstance(clock, ControllableClock) else None,
+        }
+
+    def flush(self) -> None:
+        """Keep what changed since the last call, in one transaction; nothing when nothing did."""
+        store = self.account.store
+        if self._busy:
+            return
+        if store.replaced:
+            self.checkpoint()
+            return
+        written = store.written
+        control = self.control()
+        if not written and control == self._control:
+            return
+        store.written = []
+        records = [self._entry(table, key) for table, key in written or ()]
+        try:
+            self.data_dir.append(orjson.dumps({"records": records, "control": control}))
+        except BaseException:
+            # Not kept (a full disk...): the request fails, and the next change keeps this too.
+            store.written = [*(written or ()), *store.written]
+            raise
+        self._control = control
+        self._entries += 1
+        if self._entries > self._compact_after():
+            self.checkpoint()
+
+    def _entry(self, table: str, key: Any) -> tuple[str, Any, dict[str, Any] | None]:
+        """A record written: its kind's section, its key, and its export (None: gone)."""
+        kind = BY_TABLE[table]
+        value = getattr(self.account.store.t, table).get(key)
+        return (kind.section, key, None if value is None else kind.export(value))
+
+    def checkpoint(self, *, seed: bool = False) -> None:
+        """The whole state becomes the checkpoint; the journal starts empty."""
+        self._busy = True
+        try:
+            document = kept_document(self.account.state())
+            control = self.control()
+            store = self.account.store
+            store.written = []
+            store.replaced = False
+            self.data_dir.checkpoint(orjson.dumps(document), control, seed=seed)
+            self._control = control
+            self._entries = 0
+        finally:
+            self._busy = False
+
+    def _compact_after(self) -> int:
+        return max(COMPACT_AFTER, sum(self.account.store.counts().values()))
+
+
+def kept_document(state: dict[str, Any]) -> dict[str, Any]:
+    """An export as a checkpoint keeps it: the clock is kept beside it (a reset to the seed
+    sets the clock back as the server's start-up options say)."""
+    return {section: value for section, value in state.items() if section != "Clock"}
+
+
+def take_up(account: Account, data_dir: DataDir) -> Keeper:
+    """Give ``account`` (made without records) the state kept in ``data_dir``, and keep it
+    there from now on; DataDirError if the kept state cannot be loaded."""
+    document, control = kept_state(data_dir)
+    clock = account.clock
+    if isinstance(clock, ControllableClock) and control.get("clock") is not None:
+        clock.resume(control["clock"])
+    account.resume(_checked(data_dir, document, account), lambda: _seed_document(data_dir))
+    account.store.writable().serial = control["serial"]
+    keeper = Keeper(account, data_dir)
+    keeper.start()
+    return keeper
+
+
+def kept_state(data_dir: DataDir) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The state a data dir keeps, as a fixture document, and what it keeps beside it."""
+    path = data_dir.checkpoint_path()
+    try:
+        document = read_document(path)
+    except FixtureError as error:
+        raise _damaged(data_dir, str(error)) from None
+    if not isinstance(document, dict):
+        raise _damaged(data_dir, f"{path.name} does not hold an export")
+    control = data_dir.kept_control()
+    try:
+        control = replayed(document, data_dir.journal(), control)
+    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as error:
+        raise _damaged(data_dir, f"the journal cannot be read ({error!r})") from None
+    document["Account"] = {"AvailableBalance": control["balance"]}
+    return document, control
+
+
+def replayed(
+    document: dict[str, Any], entries: Iterable[bytes], control: dict[str, Any]
+) -> dict[str, Any]:
+    """Apply journal entries to an export, in place; the control of the last one."""
+    tables: dict[str, dict[Hashable, dict[str, Any]]] = {}
+    for raw in entries:
+        entry = orjson.loads(raw)
+        for section, key, record in entry["records"]:
+            kind = BY_SECTION[section]
+            table = tables.get(section)
+            if table is None:
+                records = document.get(section) or []
+                table = tables[section] = {kind.key_of(r): r for r in records}
+            key = kind.key_from_json(key)
+            if record is None or kind.moves_when_replaced:
+                table.pop(key, None)
+            if record is not None:
+                table[key] = record
+        control = entry["control"]
+    for section, table in tables.items():
+        document[section] = list(table.values())
+    return control
+
+
+def _checked(data_dir: DataDir, document: dict[str, Any], account: Account) -> Dataset:
+    try:
+        return build_dataset(
+            [(str(data_dir.checkpoint_path()), document)], account.clock.now(), consume=True
+        )
+    except FixtureError as error:
+        raise _damaged(data_dir, str(error)) from None
+
+
+def _seed_document(data_dir: DataDir) -> NamedDocument:
+    path = data_dir.seed_path()
+    return (str(path), read_document(path))
+
+
+def _damaged(data_dir: DataDir, detail: str) -> DataDirError:
+    return DataDirError(
+        f"{data_dir.path}: the state kept cannot be loaded: {detail}. Restore the data dir "
+        "from a backup, or start with --reset-data to discard it."
+    )
