@@ -10,6 +10,7 @@ import threading
 from datetime import datetime
 from pathlib import Path
 
+import orjson
 import pytest
 from botocore.exceptions import BotoCoreError, ClientError
 from support import BUNDLED_CLI_CLOCK, BUNDLED_CLOCK, LAB_QUESTION, raw_request
@@ -70,7 +71,41 @@ def some_work(endpoint):
         WorkerId="AWORKER0", BonusAmount="1.00", AssignmentId=accepted[0], Reason="Thanks"
     )
     control(endpoint, "clock", {"advance": 60})
+    some_screening(endpoint)
     return hit_id
+
+
+WORKER_SECTIONS = (
+    "QualificationTypes",
+    "Qualifications",
+    "QualificationRequests",
+    "WorkerBlocks",
+    "Workers",
+    "Messages",
+)
+
+
+def some_screening(endpoint):
+    """Qualification types, scores granted and revoked, a pending request, a block, a profile
+    and messages: each kind of the worker tables."""
+    mturk = api(endpoint)
+    type_id = mturk.create_qualification_type(
+        Name="Kept raters",
+        Description="Passed the training",
+        QualificationTypeStatus="Active",
+        RetryDelayInSeconds=3600,
+    )["QualificationType"]["QualificationTypeId"]
+    for worker, value in (("AWORKER0", 90), ("AWORKER1", 40)):
+        mturk.associate_qualification_with_worker(
+            QualificationTypeId=type_id, WorkerId=worker, IntegerValue=value, SendNotification=True
+        )
+    mturk.disassociate_qualification_from_worker(
+        QualificationTypeId=type_id, WorkerId="AWORKER1", Reason="Retrained"
+    )
+    control(endpoint, "workers/AWORKER2/qualification-requests", {"QualificationTypeId": type_id})
+    control(endpoint, "workers/AWORKER2/profile", {"Country": "DE", "Masters": True})
+    mturk.create_worker_block(WorkerId="AWORKER1", Reason="Spam")
+    mturk.notify_workers(Subject="Thanks", MessageText="More soon", WorkerIds=["AWORKER0"])
 
 
 def test_a_restart_gives_back_the_identical_state_after_sigterm_or_kill_9(tmp_path):
@@ -78,6 +113,9 @@ def test_a_restart_gives_back_the_identical_state_after_sigterm_or_kill_9(tmp_pa
         hit_id = some_work(server.endpoint())
         first = api(server.endpoint()).list_hits(MaxResults=2)
         before = export(server.endpoint())
+        kept = orjson.loads(before)
+        for section in (*WORKER_SECTIONS, "HITTypes", "BonusPayments", "IdempotencyTokens"):
+            assert kept.get(section), section  # every kind is there to be kept
         assert server.stop() == 0
     with kept_server(tmp_path / "data") as server:
         endpoint = server.endpoint()

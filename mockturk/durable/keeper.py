@@ -23,7 +23,7 @@ from mockturk.account import Account, NamedDocument
 from mockturk.clock import ControllableClock
 from mockturk.domain.money import format_amount
 from mockturk.durable.data_dir import DataDir, DataDirError
-from mockturk.durable.kinds import BY_SECTION, BY_TABLE
+from mockturk.durable.kinds import BY_SECTION, BY_TABLE, Kind
 from mockturk.fixtures import Dataset, FixtureError, build_dataset, read_document
 
 # The journal is folded into a new checkpoint once it holds more entries than this, or than
@@ -162,8 +162,7 @@ def replayed(
             kind = BY_SECTION[section]
             table = tables.get(section)
             if table is None:
-                records = document.get(section) or []
-                table = tables[section] = {kind.key_of(r): r for r in records}
+                table = tables[section] = _keyed(kind, document.get(section) or [])
             key = kind.key_from_json(key)
             if record is None or kind.moves_when_replaced:
                 table.pop(key, None)
@@ -171,8 +170,20 @@ def replayed(
                 table[key] = record
         control = entry["control"]
     for section, table in tables.items():
-        document[section] = list(table.values())
+        kept = list(table.values())
+        document[section] = [r for rs in kept for r in rs] if BY_SECTION[section].many else kept
     return control
+
+
+def _keyed(kind: Kind, records: list[dict[str, Any]]) -> dict[Hashable, Any]:
+    """An export's section as its table holds it: by key (several records a key, in order,
+    for a kind that is ``many``)."""
+    if not kind.many:
+        return {kind.key_of(r): r for r in records}
+    grouped: dict[Hashable, list[dict[str, Any]]] = {}
+    for record in records:
+        grouped.setdefault(kind.key_of(record), []).append(record)
+    return grouped
 
 
 def _checked(data_dir: DataDir, document: dict[str, Any], account: Account) -> Dataset:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mockturk.account import exported, exported_hit_type, exported_token
+from mockturk.domain.records import DomainRecord
 from mockturk.state.store import Row
 
 
@@ -30,9 +31,12 @@ class Kind:
     section: str  # of the export
     table: str  # the Tables field
     key_fields: tuple[str, ...]  # of an exported record: its key in the table
-    export: Callable[[Any], dict[str, Any] | None]  # a table's value as exported (None: not)
+    # A table's value as exported (None: not); a list of them for a kind that is ``many``.
+    export: Callable[[Any], Any]
     # Whether the store moves a replaced record to the end of its table (and of the export).
     moves_when_replaced: bool = False
+    # Whether a table's value is several records sharing its key (a worker's inbox).
+    many: bool = False
 
     def key_of(self, record: dict[str, Any]) -> Hashable:
         """The table's key of an exported record."""
@@ -50,6 +54,10 @@ def _row(row: Row[Any]) -> dict[str, Any]:
     return exported(row.record)
 
 
+def _each(records: tuple[DomainRecord, ...]) -> list[dict[str, Any]]:
+    return [exported(record) for record in records]
+
+
 # In the export's order (sections the export leaves out when empty are left out here too).
 KINDS: tuple[Kind, ...] = (
     Kind("HITTypes", "hit_types", ("HITTypeId",), exported_hit_type),
@@ -57,6 +65,12 @@ KINDS: tuple[Kind, ...] = (
     Kind("Assignments", "assignments", ("AssignmentId",), _row, moves_when_replaced=True),
     Kind("BonusPayments", "bonuses", ("PaymentId",), _row),
     Kind("IdempotencyTokens", "tokens", ("Operation", "Token"), exported_token),
+    Kind("QualificationTypes", "qualification_types", ("QualificationTypeId",), exported),
+    Kind("Qualifications", "qualifications", ("QualificationTypeId", "WorkerId"), exported),
+    Kind("QualificationRequests", "qualification_requests", ("QualificationRequestId",), exported),
+    Kind("WorkerBlocks", "worker_blocks", ("WorkerId",), exported),
+    Kind("Workers", "worker_profiles", ("WorkerId",), exported),
+    Kind("Messages", "inboxes", ("WorkerId",), _each, many=True),
 )
 BY_TABLE = {kind.table: kind for kind in KINDS}
 BY_SECTION = {kind.section: kind for kind in KINDS}
@@ -72,6 +86,7 @@ DERIVED = frozenset(
         "bonuses_by",
         "held",
         "timeline",
+        "worker_tallies",
     }
 )
 # Tables fields kept beside the records, in every journal entry: the balance (the ledger's

@@ -468,11 +468,13 @@ class Store:
                 rows.pop(key, None)
             else:
                 rows[key] = record
+            self._wrote(table, key)
 
     def add_messages(self, messages: Iterable[Message]) -> None:
         inboxes = self.writable().inboxes
         for message in messages:
             inboxes[message.WorkerId] = (*inboxes.get(message.WorkerId, ()), message)
+            self._wrote("inboxes", message.WorkerId)
 
     def next_serial(self) -> int:
         self.writable()
