@@ -84,6 +84,8 @@ class MockTurk(Protocol):
 
     def state(self) -> dict[str, list[dict[str, Any]]]: ...
 
+    def notifications(self) -> list[dict[str, Any]]: ...
+
     def take_faults(self) -> list[BaseException]: ...
 
     def worker(self, worker_id: str) -> Worker: ...
@@ -441,6 +443,10 @@ class InProcessServer:
         """Every record, in the fixture format."""
         return self.on_loop(lambda account: account.state())
 
+    def notifications(self) -> list[dict[str, Any]]:
+        """The outbox: every notification message sent, oldest first, with its delivery status."""
+        return self.on_loop(lambda account: account.notifications())
+
     def worker(self, worker_id: str) -> Worker:
         """A simulated worker (see :class:`Worker`), working through this server's HTTP API."""
         return Worker(self.endpoint_url, worker_id, self._start_timeout)
@@ -544,6 +550,10 @@ class RemoteServer:
 
     def state(self) -> dict[str, list[dict[str, Any]]]:
         return self._request("GET", "state")
+
+    def notifications(self) -> list[dict[str, Any]]:
+        sent: list[dict[str, Any]] = self._request("GET", "notifications")["Notifications"]
+        return sent
 
     def take_faults(self) -> list[BaseException]:
         return []  # a remote server's faults reach its clients as 500s, and its own log

@@ -567,7 +567,8 @@ NOT_A_MAPPING = "expected a mapping with HITs and/or Assignments at the top leve
         (
             {"Workers": []},
             "unknown top-level key 'Workers' (expected HITTypes, HITs, HIT, Assignments,"
-            " Assignment, BonusPayments, IdempotencyTokens, Account, Clock)",
+            " Assignment, BonusPayments, IdempotencyTokens, NotificationSettings, Notifications,"
+            " Account, Clock)",
         ),
         ({"HITs": {"HITId": "3X"}}, "HITs must be a list of records"),
         ({"HITs": ["3X"]}, "HITs[0]: a record must be a mapping of field names to values"),

@@ -13,9 +13,11 @@ from mockturk.operations import (
     assignments,
     balance,
     bonuses,
+    files,
     hit_changes,
     hit_types,
     hits,
+    notifications,
     review,
 )
 from mockturk.operations.context import Context, Handler
@@ -30,6 +32,7 @@ HANDLERS: Mapping[str, Handler] = MappingProxyType(
         "DeleteHIT": hit_changes.delete_hit,
         "GetAccountBalance": balance.get_account_balance,
         "GetAssignment": assignments.get_assignment,
+        "GetFileUploadURL": files.get_file_upload_url,
         "GetHIT": hits.get_hit,
         "ListAssignmentsForHIT": assignments.list_assignments_for_hit,
         "ListBonusPayments": bonuses.list_bonus_payments,
@@ -37,9 +40,11 @@ HANDLERS: Mapping[str, Handler] = MappingProxyType(
         "ListReviewableHITs": hit_changes.list_reviewable_hits,
         "RejectAssignment": review.reject_assignment,
         "SendBonus": bonuses.send_bonus,
+        "SendTestEventNotification": notifications.send_test_event_notification,
         "UpdateExpirationForHIT": hit_changes.update_expiration_for_hit,
         "UpdateHITReviewStatus": hit_changes.update_hit_review_status,
         "UpdateHITTypeOfHIT": hit_changes.update_hit_type_of_hit,
+        "UpdateNotificationSettings": notifications.update_notification_settings,
     }
 )
 

@@ -116,6 +116,7 @@ def fall_due(tx: Transaction, kind: str, record_id: str, due: datetime) -> None:
     elif kind == timeline.EXPIRE:
         hit = tx.hit(record_id)
         if hit is not None and hit.HITStatus != DISPOSED and hit.Expiration == due:
+            tx.expiring(hit.HITId)
             refresh(tx, hit)
     elif kind == timeline.DISPOSE:
         hit = tx.hit(record_id)

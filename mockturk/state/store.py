@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import gc
 import heapq
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import datetime
@@ -33,6 +33,7 @@ from decimal import Decimal
 from itertools import islice
 from typing import Any, Generic, TypeVar
 
+from mockturk.domain.events import NotificationSetting
 from mockturk.domain.money import Ledger
 from mockturk.domain.records import (
     ACCEPTED,
@@ -47,6 +48,7 @@ from mockturk.domain.records import (
 )
 from mockturk.pagination import Cursor
 from mockturk.state.listing import Listing
+from mockturk.state.outbox import Notification
 from mockturk.state.timeline import Entry, Timeline
 from mockturk.wire import RawJSON, RawJSONList, encode_record, to_micros
 
@@ -127,6 +129,11 @@ class Tables:
     tokens: dict[tuple[str, str], Token] = field(default_factory=dict)
     timeline: Timeline = field(default_factory=Timeline)
     serial: int = 0  # IDs issued so far
+    # Notifications: each HIT type's settings, and the outbox (EventDocId -> message, in the
+    # order sent) with the number of messages sent so far.
+    notification_settings: dict[str, NotificationSetting] = field(default_factory=dict)
+    outbox: dict[str, Notification] = field(default_factory=dict)
+    sent: int = 0
 
 
 def _copied(value: Any) -> Any:
@@ -168,11 +175,17 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _nobody() -> None:
+    pass
+
+
 class Store:
     def __init__(self, seed: str = "mockturk") -> None:
         self.seed = seed
         self.t = Tables()
         self._shared = False  # whether a snapshot holds ``t`` (which must then not change)
+        # Told when a commit posts notifications (the deliverer, when one runs).
+        self.wake: Callable[[], None] = _nobody
 
     def clear(self) -> None:
         self.t = Tables()

@@ -10,11 +10,19 @@ fails raises before anything is written, so a refused request leaves no trace.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from mockturk.domain import lifecycle
+from mockturk.domain.events import (
+    HIT_CREATED,
+    Event,
+    NotificationSetting,
+    assignment_events,
+    hit_events,
+)
 from mockturk.domain.ids import new_id
 from mockturk.domain.money import ZERO, parse_amount, requires_masters, slot_cost
 from mockturk.domain.records import (
@@ -27,8 +35,8 @@ from mockturk.domain.records import (
     HITType,
 )
 from mockturk.errors import insufficient_funds
-from mockturk.state import timeline
-from mockturk.state.store import Store, Token
+from mockturk.state import outbox, timeline
+from mockturk.state.store import Row, Store, Token
 from mockturk.wire import LATEST, encodable, to_micros
 
 DISPOSAL_DELAY = timedelta(days=120)
@@ -66,6 +74,13 @@ class Transaction:
         self._balance: Decimal | None = None
         self._serial = 0
         self._later: list[tuple[datetime, str, str]] = []
+        # Notifications: settings changed, test messages, HITs whose lifetime runs out now,
+        # and whether this change is a state being loaded (which has no events).
+        self._settings: dict[str, NotificationSetting] = {}
+        self._tests: list[tuple[NotificationSetting, Event]] = []
+        self._expiring: set[str] = set()
+        self._quiet = False
+        self._loaded_outbox: list[outbox.Notification] = []
 
     # --- Reading through what is staged ----------------------------------------------------------
 
@@ -152,6 +167,32 @@ class Transaction:
         """Plan something more on the timeline (written at commit)."""
         self._later.append((due, kind, record_id))
 
+    # --- Notifications ---------------------------------------------------------------------------
+
+    def notification_setting(self, hit_type_id: str) -> NotificationSetting | None:
+        if hit_type_id in self._settings:
+            return self._settings[hit_type_id]
+        return self.store.t.notification_settings.get(hit_type_id)
+
+    def put_notification_setting(self, setting: NotificationSetting) -> None:
+        self._settings[setting.HITTypeId] = setting
+
+    def send_test(self, setting: NotificationSetting, event: Event) -> None:
+        """One message with ``event`` to the setting's destination, whatever it subscribes."""
+        self._tests.append((setting, event))
+
+    def put_notifications(self, sent: Sequence[outbox.Notification]) -> None:
+        """Messages of an outbox as a fixture states them (those pending are delivered)."""
+        self._loaded_outbox.extend(sent)
+
+    def expiring(self, hit_id: str) -> None:
+        """The HIT's lifetime runs out in this change (its HITExpired event)."""
+        self._expiring.add(hit_id)
+
+    def as_state(self) -> None:
+        """This change loads records as they are (a fixture): nothing happens, so no events."""
+        self._quiet = True
+
     def keep_balance(self) -> None:
         """Leave the available balance as it is (fixture loads state records, not payments)."""
         self._balance = None
@@ -196,6 +237,7 @@ class Transaction:
         # Nothing below raises: the change is written whole.
         store.writable()
         before = {hit_id: store.hit_entry(hit_id) for hit_id in hits}
+        events = self._events(hits, before)
         planned = [
             hit
             for hit_id, hit in hits.items()
@@ -217,7 +259,56 @@ class Transaction:
         store.t.held.update(held)
         store.t.ledger = ledger
         store.t.serial += self._serial
+        store.t.notification_settings.update(self._settings)
+        self._post(events)
         self._plan(planned, kept)
+
+    def _events(self, hits: dict[str, HIT], before: dict[str, Row[HIT] | None]) -> list[Event]:
+        """What this change brings about, as notification events, from the records before and
+        after it: HITs created first, then what happened to assignments, then to HITs."""
+        if self._quiet or not (self.store.t.notification_settings or self._settings):
+            return []
+        found: list[Event] = []
+        for hit_id, hit in hits.items():
+            row = before[hit_id]
+            old_hit = row.record if row is not None else None
+            found += hit_events(old_hit, hit, self.now, expiring=hit_id in self._expiring)
+        for assignment_id, new in self._assignments.items():
+            stored = self.store.assignment_entry(assignment_id)
+            old = stored.record if stored is not None else None
+            current = new or old
+            if current is None:
+                continue
+            owner = hits.get(current.HITId) or self.hit(current.HITId)
+            if owner is not None:
+                found += assignment_events(old, new, owner.HITTypeId, self.now)
+        rank = {HIT_CREATED: 0}
+        return sorted(found, key=lambda e: rank.get(e.EventType, 1 if e.AssignmentId else 2))
+
+    def _post(self, events: list[Event]) -> None:
+        """Put in the outbox one message per HIT type whose settings want some of the events."""
+        messages: list[tuple[NotificationSetting, list[Event]]] = [
+            (setting, [event]) for setting, event in self._tests
+        ]
+        by_type: dict[str, list[Event]] = {}
+        for event in events:
+            by_type.setdefault(event.HITTypeId, []).append(event)
+        for hit_type_id, of_type in by_type.items():
+            setting = self.store.t.notification_settings.get(hit_type_id)
+            wanted = [e for e in of_type if setting is not None and setting.wants(e.EventType)]
+            if setting is not None and wanted:
+                messages.append((setting, wanted))
+        tables = self.store.t
+        for loaded in self._loaded_outbox:
+            tables.sent += 1
+            tables.outbox[loaded.EventDocId] = loaded
+        if not (messages or self._loaded_outbox):
+            return
+        for setting, carried in messages:
+            tables.sent += 1
+            sent = outbox.message(setting, carried, tables.sent, self.now)
+            tables.outbox[sent.EventDocId] = sent
+        self.store.wake()
 
     def _plan(self, hits: list[HIT], assignments: list[Assignment]) -> None:
         """Put on the timeline what the written records will bring about later (or now: an
