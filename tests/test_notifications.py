@@ -107,7 +107,7 @@ def test_a_document_is_as_real_deliveries_were(lab):
     work = lab.server.worker("A1WORKER").accept(hit_id)
     work.submit({"answer": "yes"})
     (sent,) = lab.sent()
-    assert (sent["Transport"], sent["Destination"], sent["Status"]) == ("SQS", QUEUE, "Pending")
+    assert (sent["Transport"], sent["Destination"], sent["Status"]) == ("SQS", QUEUE, "Kept")
     document = sent["Document"]
     assert ": " not in document and ", " not in document  # compact
     parsed = json.loads(document)

@@ -2,7 +2,8 @@
 
 A commit posts its messages here (:func:`post`); the deliverer (:mod:`mockturk.delivery`)
 takes the pending ones to their destinations after the response and records how that went.
-Email is never sent: its messages are kept here, which is the mailbox.
+Email is never sent: its messages are kept here, which is the mailbox; so are the messages for
+a destination the server has no route to (no AWS endpoint, no HTTP listener for the topic).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from mockturk.domain.events import Event, NotificationSetting, document, event_d
 from mockturk.domain.records import DomainRecord
 
 PENDING, DELIVERED, FAILED, KEPT = "Pending", "Delivered", "Failed", "Kept"
-EMAIL = "Email"
 # Chosen: the requester's customer ID (an "A" and 12 more, as real ones were), and the AWS
 # account a destination names, or twelve zeros when it names none (an email address).
 CUSTOMER_ID = "AMOCKTURK0001"
@@ -58,9 +58,15 @@ def source_account(destination: str) -> str:
 
 
 def message(
-    setting: NotificationSetting, events: Sequence[Event], serial: int, now: datetime
+    setting: NotificationSetting,
+    events: Sequence[Event],
+    serial: int,
+    now: datetime,
+    *,
+    routed: bool,
 ) -> Notification:
-    """The message carrying ``events`` to a setting's destination, as the real service sent it."""
+    """The message carrying ``events`` to a setting's destination, as the real service sent it:
+    pending delivery if the server delivers there (``routed``), else kept in the outbox alone."""
     doc_id = event_doc_id(serial, events)
     body = document(
         events, doc_id, source_account(setting.Destination), CUSTOMER_ID, setting.Version
@@ -72,5 +78,5 @@ def message(
         Document=body,
         CreationTime=now,
         HITTypeId=setting.HITTypeId or None,
-        Status=KEPT if setting.Transport == EMAIL else PENDING,
+        Status=PENDING if routed else KEPT,
     )

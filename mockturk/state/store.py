@@ -179,17 +179,25 @@ def _nobody() -> None:
     pass
 
 
+def _nowhere(transport: str, destination: str) -> bool:
+    return False
+
+
 class Store:
     def __init__(self, seed: str = "mockturk") -> None:
         self.seed = seed
         self.t = Tables()
         self._shared = False  # whether a snapshot holds ``t`` (which must then not change)
-        # Told when a commit posts notifications (the deliverer, when one runs).
+        # Told when a commit posts notifications (the deliverer, when one runs), and when the
+        # timeline may fall due sooner (the ticker); asked whether a destination is delivered to.
         self.wake: Callable[[], None] = _nobody
+        self.planned: Callable[[], None] = _nobody
+        self.delivers: Callable[[str, str], bool] = _nowhere
 
     def clear(self) -> None:
         self.t = Tables()
         self._shared = False
+        self.planned()
 
     def snapshot(self) -> Tables:
         """The state as it is now; it stays so (the next change copies the tables first)."""
@@ -200,6 +208,7 @@ class Store:
         """Return to a snapshot (which stays unchanged, so it can be restored again)."""
         self.t = snapshot
         self._shared = True
+        self.planned()
 
     def writable(self) -> Tables:
         """The tables, to be changed: copied first when a snapshot holds them."""

@@ -306,7 +306,8 @@ class Transaction:
             return
         for setting, carried in messages:
             tables.sent += 1
-            sent = outbox.message(setting, carried, tables.sent, self.now)
+            routed = self.store.delivers(setting.Transport, setting.Destination)
+            sent = outbox.message(setting, carried, tables.sent, self.now, routed=routed)
             tables.outbox[sent.EventDocId] = sent
         self.store.wake()
 
@@ -333,3 +334,5 @@ class Transaction:
             if due >= self.now:
                 plans.append((due, kind, assignment.AssignmentId))
         self.store.t.timeline.schedule_many(plans)
+        if plans:
+            self.store.planned()
