@@ -124,11 +124,16 @@ def hit_events(before: HIT | None, after: HIT, now: datetime, *, expiring: bool)
             found.append(HIT_EXTENDED)
         if expiring or before.Expiration > now >= after.Expiration:
             found.append(HIT_EXPIRED)
-        if after.HITStatus == REVIEWABLE and before.HITStatus in _LIVE:
+        if became_reviewable(before, after):
             found.append(HIT_REVIEWABLE)
         if after.HITStatus == DISPOSED and before.HITStatus != DISPOSED:
             found.append(HIT_DISPOSED)
     return [Event(kind, now, after.HITId, after.HITTypeId) for kind in found]
+
+
+def became_reviewable(before: HIT | None, after: HIT) -> bool:
+    """Whether the HIT became Reviewable from a live status (its HIT review policy's moment)."""
+    return before is not None and after.HITStatus == REVIEWABLE and before.HITStatus in _LIVE
 
 
 def document(

@@ -19,6 +19,7 @@ from mockturk.operations import (
     hits,
     notifications,
     review,
+    review_policies,
 )
 from mockturk.operations.context import Context, Handler
 
@@ -37,6 +38,7 @@ HANDLERS: Mapping[str, Handler] = MappingProxyType(
         "ListAssignmentsForHIT": assignments.list_assignments_for_hit,
         "ListBonusPayments": bonuses.list_bonus_payments,
         "ListHITs": hits.list_hits,
+        "ListReviewPolicyResultsForHIT": review_policies.list_review_policy_results_for_hit,
         "ListReviewableHITs": hit_changes.list_reviewable_hits,
         "RejectAssignment": review.reject_assignment,
         "SendBonus": bonuses.send_bonus,

@@ -14,7 +14,7 @@ from fractions import Fraction
 
 from mockturk.domain import lifecycle
 from mockturk.domain.hit_types import properties_of
-from mockturk.domain.money import LARGE_BATCH
+from mockturk.domain.money import crosses_large_batch
 from mockturk.domain.records import DISPOSED, HIT, REVIEWABLE, REVIEWING
 from mockturk.errors import (
     hit_does_not_exist,
@@ -131,7 +131,7 @@ def create_additional_assignments_for_hit(ctx: Context, params: Params) -> Resul
         raise hit_too_old_for_extension()
     count = params["NumberOfAdditionalAssignments"]  # 1 or more: checked before the handler
     # Fewer than 10 may not become 10 or more, which would change the fee of every slot.
-    if hit.MaxAssignments < LARGE_BATCH <= hit.MaxAssignments + count:
+    if crosses_large_batch(hit.MaxAssignments, count):
         raise invalid_assignments_increase()
     tx.add_slots(hit, count)
     if token is not None:

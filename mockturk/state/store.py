@@ -49,6 +49,7 @@ from mockturk.domain.records import (
 from mockturk.pagination import Cursor
 from mockturk.state.listing import Listing
 from mockturk.state.outbox import Notification
+from mockturk.state.reviews import HITReview
 from mockturk.state.timeline import Entry, Timeline
 from mockturk.wire import RawJSON, RawJSONList, encode_record, to_micros
 
@@ -134,6 +135,8 @@ class Tables:
     notification_settings: dict[str, NotificationSetting] = field(default_factory=dict)
     outbox: dict[str, Notification] = field(default_factory=dict)
     sent: int = 0
+    # HIT -> its review policies and what they found and did.
+    reviews: dict[str, HITReview] = field(default_factory=dict)
 
 
 def _copied(value: Any) -> Any:

@@ -21,6 +21,7 @@ from mockturk.domain.events import (
     Event,
     NotificationSetting,
     assignment_events,
+    became_reviewable,
     hit_events,
 )
 from mockturk.domain.ids import new_id
@@ -36,6 +37,7 @@ from mockturk.domain.records import (
 )
 from mockturk.errors import insufficient_funds
 from mockturk.state import outbox, timeline
+from mockturk.state.reviews import HITReview
 from mockturk.state.store import Row, Store, Token
 from mockturk.wire import LATEST, encodable, to_micros
 
@@ -81,6 +83,7 @@ class Transaction:
         self._expiring: set[str] = set()
         self._quiet = False
         self._loaded_outbox: list[outbox.Notification] = []
+        self._reviews: dict[str, HITReview] = {}
 
     # --- Reading through what is staged ----------------------------------------------------------
 
@@ -166,6 +169,14 @@ class Transaction:
     def later(self, due: datetime, kind: str, record_id: str) -> None:
         """Plan something more on the timeline (written at commit)."""
         self._later.append((due, kind, record_id))
+
+    # --- Review policies -------------------------------------------------------------------------
+
+    def review(self, hit_id: str) -> HITReview | None:
+        return self._reviews.get(hit_id) or self.store.t.reviews.get(hit_id)
+
+    def put_review(self, review: HITReview) -> None:
+        self._reviews[review.HITId] = review
 
     # --- Notifications ---------------------------------------------------------------------------
 
@@ -260,8 +271,22 @@ class Transaction:
         store.t.ledger = ledger
         store.t.serial += self._serial
         store.t.notification_settings.update(self._settings)
+        store.t.reviews.update(self._reviews)
+        self._review_when_reviewable(hits, before)
         self._post(events)
         self._plan(planned, kept)
+
+    def _review_when_reviewable(
+        self, hits: dict[str, HIT], before: dict[str, Row[HIT] | None]
+    ) -> None:
+        """A HIT policy is applied when its HIT becomes Reviewable: at once, on the timeline."""
+        for hit_id, hit in hits.items():
+            review = self.review(hit_id)
+            if review is None or review.HITReviewPolicy is None:
+                continue
+            row = before[hit_id]
+            if became_reviewable(row.record if row is not None else None, hit):
+                self._later.append((self.now, timeline.REVIEW_HIT, hit_id))
 
     def _events(self, hits: dict[str, HIT], before: dict[str, Row[HIT] | None]) -> list[Event]:
         """What this change brings about, as notification events, from the records before and
