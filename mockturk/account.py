@@ -160,6 +160,7 @@ class Account:
     def _seed(self, dataset: Dataset, now: datetime, *, fresh: bool) -> None:
         """Commit checked records as they are stated (they are a state, not a history)."""
         tx = self._transaction_at(now)
+        tx.as_state()
         for hit_type in dataset.hit_types:
             tx.put_hit_type(hit_type)
         for hit in dataset.hits:
@@ -170,6 +171,9 @@ class Account:
             tx.put_assignment(assignment)
         for bonus in dataset.bonuses:
             tx.put_bonus(bonus)
+        for setting in dataset.notification_settings:
+            tx.put_notification_setting(setting)
+        tx.put_notifications(dataset.notifications)
         for token in dataset.tokens:
             tx.put_token(
                 Token(token.Operation, token.Token, token.Result, to_micros(token.Expires))
@@ -224,6 +228,11 @@ class Account:
             )
         return {"HITs": hits, "Assignments": assignments}
 
+    def notifications(self) -> list[dict[str, Any]]:
+        """The outbox: every notification message sent, oldest first, with its delivery status
+        (in the fixture format, as the state exports it)."""
+        return [exported(n) for n in self.store.t.outbox.values()]
+
     def state(self) -> dict[str, Any]:
         """Everything, Disposed HITs and work in progress included, in the fixture format
         (timestamps as ISO 8601). Sections with nothing in them are left out, but for HITs and
@@ -248,6 +257,12 @@ class Account:
             for section, records in workers.exported_sections(store)
             if records
         )
+        settings = [exported(s) for s in store.t.notification_settings.values()]
+        if settings:
+            state["NotificationSettings"] = settings
+        sent = self.notifications()
+        if sent:
+            state["Notifications"] = sent
         clock = self.clock
         if isinstance(clock, ControllableClock) and not clock.real_time:
             state["Clock"] = {"Now": _plain(clock.now()), "Frozen": clock.frozen}

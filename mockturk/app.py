@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from decimal import Decimal
 
 from starlette.applications import Starlette
@@ -16,6 +18,7 @@ from starlette.routing import Route
 
 from mockturk import protocol
 from mockturk.account import Account
+from mockturk.background import Deliverer, Routes, Ticker
 from mockturk.clock import Clock, ControllableClock, epoch_millis
 from mockturk.control import PREFIX, Control, control_error, guarded
 from mockturk.domain.money import DEFAULT_BALANCE
@@ -44,6 +47,7 @@ def create_app(
     balance: Decimal = DEFAULT_BALANCE,
     pinned_balance: bool = False,
     strict_https: bool = False,
+    routes: Routes | None = None,
 ) -> MockTurkApp:
     """A new, independent server state seeded with ``dataset``; no state is shared between apps.
 
@@ -56,7 +60,8 @@ def create_app(
     The account starts with ``balance`` available (and a reset starts it there again); with
     ``pinned_balance`` it shows that balance whatever is spent, and funds never run out, as in
     the real sandbox. ``strict_https`` refuses ExternalURLs that are not https, as the real
-    service did.
+    service did. ``routes`` say where notifications are delivered (by default nowhere: they
+    are kept in the outbox, readable at ``/_mockturk/notifications``).
     """
     spec = load_spec()
     store = Store()
@@ -114,8 +119,27 @@ def create_app(
         for path, endpoint in workers.routes().items()
     ]
     worker_routes.append(Route(EXTERNAL_SUBMIT, workers.external_submit, methods=["POST"]))
+    routes = routes or Routes()
+    store.delivers = routes.delivers
+    deliverer = Deliverer(account, routes)
+
+    @contextlib.asynccontextmanager
+    async def background(_: Starlette) -> AsyncIterator[None]:
+        # The ticker and the deliverer run while the server does, and end with it.
+        tasks = [
+            asyncio.create_task(Ticker(account).run(), name="mockturk-ticker"),
+            asyncio.create_task(deliverer.run(), name="mockturk-deliverer"),
+        ]
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
     site = Site(account, service.call)
     framework = Starlette(
+        lifespan=background,
         routes=[
             *control_routes,
             *worker_routes,
@@ -129,6 +153,7 @@ def create_app(
     app.state.store = store
     app.state.account = account
     app.state.clock = clock
+    app.state.deliverer = deliverer
     return app
 
 

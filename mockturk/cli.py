@@ -20,7 +20,7 @@ import signal
 import socket
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -30,6 +30,7 @@ import uvicorn
 
 from mockturk import __version__
 from mockturk.app import MockTurkApp, create_app
+from mockturk.background import Routes
 from mockturk.clock import ControllableClock, iso_utc
 from mockturk.domain.money import DEFAULT_BALANCE, format_amount, parse_balance
 from mockturk.durable.data_dir import SYNC_MODES, DataDir, DataDirError
@@ -159,8 +160,33 @@ def build_parser() -> argparse.ArgumentParser:
         help="refuse ExternalURLs that are not https, as the real service did "
         "[MOCKTURK_STRICT_HTTPS: true/false/1/0] (default: http is accepted)",
     )
+    serve.add_argument(
+        "--aws-endpoint",
+        default=os.environ.get("MOCKTURK_AWS_ENDPOINT") or None,
+        metavar="URL",
+        help="an AWS-compatible endpoint (LocalStack, ElasticMQ, moto) to deliver SQS and SNS "
+        "notifications to [MOCKTURK_AWS_ENDPOINT] (default: none; they are kept in the outbox)",
+    )
+    serve.add_argument(
+        "--sns-http",
+        type=_topic_url,
+        action="append",
+        metavar="ARN=URL",
+        help="post the SNS notifications of this topic to this HTTP URL as SNS would, with no "
+        "AWS; repeat for more [MOCKTURK_SNS_HTTP, separated by spaces]",
+    )
     _data_dir_options(serve)
     return parser
+
+
+def _topic_url(text: str) -> tuple[str, str]:
+    arn, _, url = text.partition("=")
+    if not arn.startswith("arn:aws:sns:") or not url.startswith(("http://", "https://")):
+        raise argparse.ArgumentTypeError(
+            "expected TOPIC-ARN=URL, e.g. arn:aws:sns:us-east-1:123456789012:study"
+            f"=http://127.0.0.1:5000/mturk-sns-listener, got {text!r}"
+        )
+    return arn, url
 
 
 # --- Durable state (mockturk.durable) ----------------------------------------------------------
@@ -239,6 +265,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         balance=DEFAULT_BALANCE if balance is None else balance,
         pinned_balance=_switch(parser, args.pinned_balance, "MOCKTURK_PINNED_BALANCE"),
         strict_https=_switch(parser, args.strict_https, "MOCKTURK_STRICT_HTTPS"),
+        routes=Routes(args.aws_endpoint, dict(args.sns_http or _env_topic_urls(parser))),
     )
     return serve(
         host=args.host,
@@ -250,6 +277,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         account=account,
         data=_data_settings(parser, args),
     )
+
+
+def _env_topic_urls(parser: argparse.ArgumentParser) -> list[tuple[str, str]]:
+    pairs = os.environ.get("MOCKTURK_SNS_HTTP", "").split()
+    try:
+        return [_topic_url(pair) for pair in pairs]
+    except argparse.ArgumentTypeError as error:
+        parser.error(f"MOCKTURK_SNS_HTTP: {error}")
 
 
 def _switch(parser: argparse.ArgumentParser, given: bool | None, variable: str) -> bool:
@@ -266,6 +301,7 @@ class AccountSettings:
     balance: Decimal = DEFAULT_BALANCE
     pinned_balance: bool = False
     strict_https: bool = False
+    routes: Routes = field(default_factory=Routes)
 
     def banner_lines(self) -> str:
         """What the banner says of them: nothing for the defaults."""
@@ -279,6 +315,10 @@ class AccountSettings:
             lines += f"Balance: {format_amount(self.balance)}\n"
         if self.strict_https:
             lines += "ExternalURLs: https only, as the real service required\n"
+        if self.routes.aws_endpoint:
+            lines += f"Notifications: SQS and SNS at {self.routes.aws_endpoint}\n"
+        for arn, url in self.routes.sns_http.items():
+            lines += f"Notifications: SNS topic {arn} posted to {url}\n"
         return lines
 
 
@@ -338,6 +378,7 @@ def _serve(
         balance=account.balance,
         pinned_balance=account.pinned_balance,
         strict_https=account.strict_https,
+        routes=account.routes,
     )
     sources = ", ".join(str(p) for p in paths)
     with _loading():

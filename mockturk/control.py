@@ -9,6 +9,8 @@ JSON in and out; every error is ``{"error": code, "message": text}`` with a 4xx 
   content type), or ``{"documents": [{"source": NAME, "content": DOCUMENT}, ...]}`` to load
   several at once under their own names. All or nothing: a bad batch changes nothing.
 - ``GET  /_mockturk/state``: every record, in the fixture format.
+- ``GET  /_mockturk/notifications``: the outbox, ``{"Notifications": [...]}``: every
+  notification message sent, oldest first, with its delivery status.
 - ``GET  /_mockturk/clock``: the server's time, ``{"now": ISO 8601, "frozen": bool}``.
 - ``POST /_mockturk/clock``: move it, with one or more of ``{"advance": SECONDS,
   "set": ISO 8601, "frozen": BOOL}`` taken as one change (see :meth:`ControllableClock.change`);
@@ -69,6 +71,7 @@ class Control:
             "fixtures": {"POST": self.fixtures},
             "state": {"GET": self.state},
             "clock": {"GET": self.clock_time, "POST": self.change_clock},
+            "notifications": {"GET": self.notifications},
         }
 
     async def health(self, request: Request) -> Response:
@@ -98,6 +101,9 @@ class Control:
 
     async def state(self, request: Request) -> Response:
         return json_response(self.account.state())
+
+    async def notifications(self, request: Request) -> Response:
+        return json_response({"Notifications": self.account.notifications()})
 
     async def clock_time(self, request: Request) -> Response:
         frozen = isinstance(self.clock, ControllableClock) and self.clock.frozen

@@ -197,6 +197,25 @@ def hit_too_old_for_extension() -> RequestError:
     )
 
 
+# --- Notifications ---------------------------------------------------------------------------
+
+
+def no_notification_to_activate(hit_type_id: str) -> RequestError:
+    # Chosen: the real text for Active alone on a HIT type without settings is unknown.
+    return RequestError(
+        f"HITType {hit_type_id} has no notification specification to activate or deactivate.",
+        "AWS.MechanicalTurk.InvalidParameterValue",
+    )
+
+
+def not_a_file_upload(question_id: str) -> RequestError:
+    # Chosen (invented): the real text for a question that takes no file is unknown.
+    return RequestError(
+        f'The QuestionIdentifier "{question_id}" does not identify a FileUploadAnswer.',
+        "AWS.MechanicalTurk.InvalidParameterValue",
+    )
+
+
 def invalid_next_token(token: str) -> RequestError:
     # No sample of the real wording exists; modelled on its ParameterValidationError messages.
     return RequestError(

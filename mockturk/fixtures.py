@@ -24,6 +24,7 @@ from pydantic import ValidationError
 
 from mockturk import json_pieces
 from mockturk.domain import qualifications, records, workers
+from mockturk.domain.events import NotificationSetting
 from mockturk.domain.hit_types import complete_requirement, hit_group_id, hit_type_id
 from mockturk.domain.ids import derived_id
 from mockturk.models import (
@@ -36,6 +37,8 @@ from mockturk.models import (
     HITTypeRecord,
     IdempotencyTokenRecord,
     MessageRecord,
+    NotificationRecord,
+    NotificationSettingRecord,
     QualificationRecord,
     QualificationRequestRecord,
     QualificationRequirement,
@@ -46,6 +49,7 @@ from mockturk.models import (
     plain_assignment,
 )
 from mockturk.quoted import clipped, python_text
+from mockturk.state.outbox import Notification
 from mockturk.wire import TIMESTAMP_RANGE, encodable
 
 FIXTURE_SUFFIXES = (".json", ".yaml", ".yml")
@@ -61,6 +65,8 @@ _SECTIONS: dict[str, tuple[type[Record], str, bool]] = {
     "Assignment": (Assignment, "AssignmentId", False),
     "BonusPayments": (BonusPaymentRecord, "PaymentId", True),
     "IdempotencyTokens": (IdempotencyTokenRecord, "Token", True),
+    "NotificationSettings": (NotificationSettingRecord, "HITTypeId", True),
+    "Notifications": (NotificationRecord, "EventDocId", True),
     "Account": (AccountRecord, "", False),
     "Clock": (ClockRecord, "", False),
     # Qualifications, worker blocks, profiles and messages (WorkerData)
@@ -105,6 +111,8 @@ class Dataset:
     hit_types: Sequence[records.HITType] = ()
     bonuses: Sequence[records.BonusPayment] = ()
     tokens: Sequence[IdempotencyTokenRecord] = ()
+    notification_settings: Sequence[NotificationSetting] = ()
+    notifications: Sequence[Notification] = ()
     balance: str | None = None
     clock: ClockRecord | None = None
     workers: WorkerData = WorkerData()
@@ -335,6 +343,8 @@ def build_dataset(
 
     bonuses: list[records.BonusPayment] = []
     tokens: list[IdempotencyTokenRecord] = []
+    notification_settings: list[NotificationSetting] = []
+    notifications: list[Notification] = []
     for source, document in documents:
         for record, where in _records(source, document, problems, BonusPaymentRecord, consume):
             if isinstance(record, BonusPaymentRecord):
@@ -365,6 +375,9 @@ def build_dataset(
         for record, _ in _records(source, document, problems, IdempotencyTokenRecord, consume):
             if isinstance(record, IdempotencyTokenRecord):
                 tokens.append(record)
+        settings, sent = _notifications(source, document, problems, consume)
+        notification_settings += settings
+        notifications += sent
     worker_data = _worker_data(documents, problems, consume)
     requirements: dict[str, tuple[QualificationRequirement, ...]] = {}
     completed_hits = [
@@ -379,6 +392,8 @@ def build_dataset(
         hit_types=list(hit_types.values()),
         bonuses=bonuses,
         tokens=tokens,
+        notification_settings=notification_settings,
+        notifications=notifications,
         balance=account.AvailableBalance if isinstance(account, AccountRecord) else None,
         clock=singles.get(ClockRecord),  # type: ignore[arg-type]
         workers=worker_data,
@@ -425,6 +440,23 @@ _WORKER_RECORDS: dict[type[Record], Callable[[dict[str, Any]], Any]] = {
     WorkerProfileRecord: lambda f: workers.WorkerProfile(**f),
     MessageRecord: lambda f: workers.Message(**f),
 }
+
+
+def _notifications(
+    source: str, document: Any, problems: _Problems, consume: bool
+) -> tuple[list[NotificationSetting], list[Notification]]:
+    """A document's notification settings and outbox messages, as the domain holds them."""
+    settings = [
+        NotificationSetting(**{**record.model_dump(), "EventTypes": tuple(record.EventTypes)})
+        for record, _ in _records(source, document, problems, NotificationSettingRecord, consume)
+        if isinstance(record, NotificationSettingRecord)
+    ]
+    sent = [
+        Notification(**record.model_dump())
+        for record, _ in _records(source, document, problems, NotificationRecord, consume)
+        if isinstance(record, NotificationRecord)
+    ]
+    return settings, sent
 
 
 def _hit_type(record: HITTypeRecord) -> records.HITType:

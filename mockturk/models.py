@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -253,6 +253,35 @@ class ClockRecord(Record):
 
     Now: Timestamp
     Frozen: bool = False
+
+
+# --- Notifications, as exports keep them ----------------------------------------------------
+
+
+class NotificationSettingRecord(Record):
+    """A HIT type's notification specification (UpdateNotificationSettings)."""
+
+    HITTypeId: EntityId
+    Destination: Text
+    Transport: Literal["Email", "SQS", "SNS"]
+    Version: Text
+    EventTypes: list[Text]
+    Active: bool = True
+
+
+class NotificationRecord(Record):
+    """A message of the outbox: its document, where it goes, and how its delivery went."""
+
+    EventDocId: Text
+    Destination: Text
+    Transport: Literal["Email", "SQS", "SNS"]
+    Document: Text
+    CreationTime: Timestamp
+    HITTypeId: EntityId | None = None
+    Status: Literal["Pending", "Delivered", "Failed", "Kept"] = "Pending"
+    Attempts: Annotated[int, Field(ge=0)] = 0
+    LastError: Text | None = None
+    DeliveryTime: Timestamp | None = None
 
 
 class AccountRecord(Record):

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -37,6 +38,7 @@ import uvicorn
 from mockturk import cli
 from mockturk.account import Account, NamedDocument
 from mockturk.app import create_app
+from mockturk.background import Deliverer, Routes
 from mockturk.clock import (
     Clock,
     ClockChangeError,
@@ -84,6 +86,8 @@ class MockTurk(Protocol):
 
     def state(self) -> dict[str, list[dict[str, Any]]]: ...
 
+    def notifications(self) -> list[dict[str, Any]]: ...
+
     def take_faults(self) -> list[BaseException]: ...
 
     def worker(self, worker_id: str) -> Worker: ...
@@ -106,6 +110,8 @@ def serve(
     balance: Decimal | str = DEFAULT_BALANCE,
     pinned_balance: bool = False,
     strict_https: bool = False,
+    aws_endpoint: str | None = None,
+    sns_http: Mapping[str, str] | None = None,
 ) -> InProcessServer:
     """A mockturk server to use as a context manager (or to ``start()`` and ``stop()``).
 
@@ -133,6 +139,11 @@ def serve(
     real sandbox did. ``strict_https`` refuses an ExternalURL that is not https, as the real
     service did (by default http URLs are accepted, for local task pages). A balance that is not
     a whole, non-negative number of cents raises ValueError here.
+
+    Notifications are delivered to SQS queues and SNS topics on ``aws_endpoint`` (an
+    AWS-compatible endpoint: LocalStack, ElasticMQ, moto's server), and to the HTTP URLs that
+    ``sns_http`` maps topic ARNs to (as SNS envelopes, so no AWS is needed); all of them are
+    kept in the outbox (``server.notifications()``) with their delivery status.
     """
     return InProcessServer(
         fixtures,
@@ -147,6 +158,7 @@ def serve(
         balance=balance,
         pinned_balance=pinned_balance,
         strict_https=strict_https,
+        routes=Routes(aws_endpoint, dict(sns_http or {})),
     )
 
 
@@ -223,7 +235,7 @@ class ThreadedServer:
             sock.close()
             raise ServerError(f"cannot listen on {self.host}:{self._port}: {error}") from error
         config = uvicorn.Config(
-            self.app, log_config=None, access_log=False, server_header=False, lifespan="off"
+            self.app, log_config=None, access_log=False, server_header=False, lifespan="auto"
         )
         server = _Uvicorn(config)
         loop = (config.get_loop_factory() or asyncio.new_event_loop)()
@@ -301,6 +313,7 @@ class InProcessServer:
         balance: Decimal | str = DEFAULT_BALANCE,
         pinned_balance: bool = False,
         strict_https: bool = False,
+        routes: Routes | None = None,
     ) -> None:
         if clock is not None and (start_time is not None or frozen_clock):
             raise ValueError("give the server a clock, or a start_time and frozen_clock; not both")
@@ -319,11 +332,13 @@ class InProcessServer:
         self._start_timeout = start_timeout
         self._pinned_balance = pinned_balance
         self._strict_https = strict_https
+        self._routes = routes
         # Faults are recorded on the server's thread and taken on the caller's.
         self._faults: list[BaseException] = []
         self._faults_lock = threading.Lock()
         self._thread: ThreadedServer | None = None
         self._account: Account | None = None
+        self._deliverer: Deliverer | None = None
 
     # --- Lifecycle -------------------------------------------------------------------------------
 
@@ -339,8 +354,10 @@ class InProcessServer:
             balance=self._balance,
             pinned_balance=self._pinned_balance,
             strict_https=self._strict_https,
+            routes=self._routes,
         )
         self._account = app.state.account
+        self._deliverer = app.state.deliverer
         self._thread = ThreadedServer(app, self._host, self._port, self._start_timeout).start()
         return self
 
@@ -440,6 +457,30 @@ class InProcessServer:
     def state(self) -> dict[str, list[dict[str, Any]]]:
         """Every record, in the fixture format."""
         return self.on_loop(lambda account: account.state())
+
+    def notifications(self) -> list[dict[str, Any]]:
+        """The outbox: every notification message sent, oldest first, with its delivery status."""
+        return self.on_loop(lambda account: account.notifications())
+
+    def deliveries(self, timeout: float = 10.0) -> list[dict[str, Any]]:
+        """The outbox once no message is pending delivery any more (each delivered, kept or
+        failed for good); ServerError if some still are after ``timeout`` seconds."""
+        deliverer = self._deliverer
+        if deliverer is None:
+            raise ServerError("the server is not running")
+        deadline = time.monotonic() + timeout
+        while True:
+            with deliverer.passed:
+                seen = deliverer.passes
+            sent = self.notifications()
+            if not any(n["Status"] == "Pending" for n in sent):
+                return sent
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise ServerError(f"notifications still pending after {timeout:g} s")
+            with deliverer.passed:
+                if deliverer.passes == seen:  # no pass since the outbox was read
+                    deliverer.passed.wait(remaining)
 
     def worker(self, worker_id: str) -> Worker:
         """A simulated worker (see :class:`Worker`), working through this server's HTTP API."""
@@ -544,6 +585,10 @@ class RemoteServer:
 
     def state(self) -> dict[str, list[dict[str, Any]]]:
         return self._request("GET", "state")
+
+    def notifications(self) -> list[dict[str, Any]]:
+        sent: list[dict[str, Any]] = self._request("GET", "notifications")["Notifications"]
+        return sent
 
     def take_faults(self) -> list[BaseException]:
         return []  # a remote server's faults reach its clients as 500s, and its own log

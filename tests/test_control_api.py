@@ -567,8 +567,9 @@ NOT_A_MAPPING = "expected a mapping with HITs and/or Assignments at the top leve
         (
             {"Requesters": []},
             "unknown top-level key 'Requesters' (expected HITTypes, HITs, HIT, Assignments,"
-            " Assignment, BonusPayments, IdempotencyTokens, Account, Clock, QualificationTypes,"
-            " Qualifications, QualificationRequests, WorkerBlocks, Workers, Messages)",
+            " Assignment, BonusPayments, IdempotencyTokens, NotificationSettings, Notifications,"
+            " Account, Clock, QualificationTypes, Qualifications, QualificationRequests,"
+            " WorkerBlocks, Workers, Messages)",
         ),
         ({"HITs": {"HITId": "3X"}}, "HITs must be a list of records"),
         ({"HITs": ["3X"]}, "HITs[0]: a record must be a mapping of field names to values"),

@@ -43,7 +43,8 @@ def test_handlers_are_model_operations_with_their_paginators():
     spec = load_spec()
     for operation in HANDLERS:
         assert operation in spec.operation_names
-        if operation.startswith("List"):
+        # ListReviewPolicyResultsForHIT takes a NextToken, but the model gives it no paginator.
+        if operation.startswith("List") and operation != "ListReviewPolicyResultsForHIT":
             paginator = spec.paginator(operation)
             assert paginator.input_token == paginator.output_token == "NextToken"
             assert paginator.limit_key == "MaxResults"

@@ -28,6 +28,13 @@ LARGE_BATCH_COMMISSION = Decimal("0.20")  # of the reward only, never of bonuses
 MASTERS_COMMISSION = Decimal("0.05")
 LARGE_BATCH = 10  # MaxAssignments from which the large-batch commission applies
 
+
+def crosses_large_batch(max_assignments: int, more: int) -> bool:
+    """Whether ``more`` assignments take a HIT from under 10 to 10 or more, which would change
+    the fee of every slot: the real service refused it."""
+    return max_assignments < LARGE_BATCH <= max_assignments + more
+
+
 MASTERS_PRODUCTION = "2F1QJWKUDD8XADTFD2Q0G6UTO95ALH"
 MASTERS_SANDBOX = "2ARFPLSP75KLA8M8DH1HTEQVJT3SY6"
 MASTERS_QUALIFICATION_TYPE_IDS = frozenset({MASTERS_PRODUCTION, MASTERS_SANDBOX})

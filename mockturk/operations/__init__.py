@@ -14,12 +14,15 @@ from mockturk.operations import (
     balance,
     blocks,
     bonuses,
+    files,
     hit_changes,
     hit_types,
     hits,
     messages,
+    notifications,
     qualifications,
     review,
+    review_policies,
 )
 from mockturk.operations.context import Context, Handler
 
@@ -33,13 +36,16 @@ HANDLERS: Mapping[str, Handler] = MappingProxyType(
         "DeleteHIT": hit_changes.delete_hit,
         "GetAccountBalance": balance.get_account_balance,
         "GetAssignment": assignments.get_assignment,
+        "GetFileUploadURL": files.get_file_upload_url,
         "GetHIT": hits.get_hit,
         "ListAssignmentsForHIT": assignments.list_assignments_for_hit,
         "ListBonusPayments": bonuses.list_bonus_payments,
         "ListHITs": hits.list_hits,
+        "ListReviewPolicyResultsForHIT": review_policies.list_review_policy_results_for_hit,
         "ListReviewableHITs": hit_changes.list_reviewable_hits,
         "RejectAssignment": review.reject_assignment,
         "SendBonus": bonuses.send_bonus,
+        "SendTestEventNotification": notifications.send_test_event_notification,
         "UpdateExpirationForHIT": hit_changes.update_expiration_for_hit,
         "UpdateHITReviewStatus": hit_changes.update_hit_review_status,
         "UpdateHITTypeOfHIT": hit_changes.update_hit_type_of_hit,
@@ -63,6 +69,7 @@ HANDLERS: Mapping[str, Handler] = MappingProxyType(
         "NotifyWorkers": messages.notify_workers,
         "RejectQualificationRequest": qualifications.reject_qualification_request,
         "UpdateQualificationType": qualifications.update_qualification_type,
+        "UpdateNotificationSettings": notifications.update_notification_settings,
     }
 )
 

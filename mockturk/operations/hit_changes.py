@@ -14,7 +14,7 @@ from fractions import Fraction
 
 from mockturk.domain import lifecycle
 from mockturk.domain.hit_types import properties_of
-from mockturk.domain.money import LARGE_BATCH
+from mockturk.domain.money import crosses_large_batch
 from mockturk.domain.records import DISPOSED, HIT, REVIEWABLE, REVIEWING
 from mockturk.errors import (
     hit_does_not_exist,
@@ -137,7 +137,7 @@ def create_additional_assignments_for_hit(ctx: Context, params: Params) -> Resul
     if count > room:
         raise value_out_of_range("NumberOfAdditionalAssignments", count, 1, room)
     # Fewer than 10 may not become 10 or more, which would change the fee of every slot.
-    if hit.MaxAssignments < LARGE_BATCH <= hit.MaxAssignments + count:
+    if crosses_large_batch(hit.MaxAssignments, count):
         raise invalid_assignments_increase()
     tx.add_slots(hit, count)
     if token is not None:

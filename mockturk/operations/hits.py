@@ -15,6 +15,7 @@ from mockturk.errors import (
 )
 from mockturk.operations.context import Context, Params, Result
 from mockturk.operations.hit_types import described_hit_type
+from mockturk.operations.review_policies import given_review
 from mockturk.state.transaction import Transaction
 
 TOKEN_LIFETIME = timedelta(hours=24)
@@ -81,7 +82,10 @@ def _created(ctx: Context, tx: Transaction, hit_type: HITType, params: Params) -
         RequesterAnnotation=params.get("RequesterAnnotation"),
         **properties_of(hit_type),
     )
+    review = given_review(hit.HITId, params)
     tx.put_hit(hit)
+    if review is not None:
+        tx.put_review(review)
     token = params.get("UniqueRequestToken")
     if token is not None:
         tx.remember_token(_CREATE_HIT, token, hit.HITId, TOKEN_LIFETIME)

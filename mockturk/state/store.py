@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import gc
 import heapq
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import datetime
@@ -33,6 +33,7 @@ from decimal import Decimal
 from itertools import islice
 from typing import Any, Generic, TypeVar
 
+from mockturk.domain.events import NotificationSetting
 from mockturk.domain.money import Ledger
 from mockturk.domain.qualifications import (
     Qualification,
@@ -54,6 +55,8 @@ from mockturk.domain.records import (
 from mockturk.domain.workers import Message, WorkerProfile
 from mockturk.pagination import Cursor
 from mockturk.state.listing import Listing, ListingEntry
+from mockturk.state.outbox import Notification
+from mockturk.state.reviews import HITReview
 from mockturk.state.timeline import Entry, Timeline
 from mockturk.wire import RawJSON, RawJSONList, encode_record, to_micros
 
@@ -154,6 +157,13 @@ class Tables:
     inboxes: dict[str, tuple[Message, ...]] = field(default_factory=dict)
     # WorkerId -> status -> how many of the worker's assignments have it
     worker_tallies: dict[str, dict[str, int]] = field(default_factory=dict)
+    # Notifications: each HIT type's settings, and the outbox (EventDocId -> message, in the
+    # order sent) with the number of messages sent so far.
+    notification_settings: dict[str, NotificationSetting] = field(default_factory=dict)
+    outbox: dict[str, Notification] = field(default_factory=dict)
+    sent: int = 0
+    # HIT -> its review policies and what they found and did.
+    reviews: dict[str, HITReview] = field(default_factory=dict)
 
 
 def _copied(value: Any) -> Any:
@@ -195,6 +205,14 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _nobody() -> None:
+    pass
+
+
+def _nowhere(transport: str, destination: str) -> bool:
+    return False
+
+
 class Store:
     def __init__(self, seed: str = "mockturk") -> None:
         self.seed = seed
@@ -206,16 +224,26 @@ class Store:
         # ``replaced``: the whole state was replaced (a reset, a load replacing it).
         self.written: list[tuple[str, Any]] | None = None
         self.replaced = False
+        # Told when a commit posts notifications (the deliverer, when one runs), and when the
+        # timeline may fall due sooner (the ticker); asked whether a destination is delivered to.
+        self.wake: Callable[[], None] = _nobody
+        self.planned: Callable[[], None] = _nobody
+        self.delivers: Callable[[str, str], bool] = _nowhere
 
     def _wrote(self, table: str, key: Any) -> None:
         """Note a write of ``key`` in the Tables field ``table``, for the journal."""
         if self.written is not None:
             self.written.append((table, key))
 
+    # For what writes a table outside the Store's own methods (a commit's notifications, the
+    # deliverer's delivery status): noted as the Store's writes are.
+    noted = _wrote
+
     def clear(self) -> None:
         self.t = Tables()
         self._shared = False
         self.replaced = True
+        self.planned()
 
     def snapshot(self) -> Tables:
         """The state as it is now; it stays so (the next change copies the tables first)."""
@@ -227,6 +255,7 @@ class Store:
         self.t = snapshot
         self._shared = True
         self.replaced = True
+        self.planned()
 
     def writable(self) -> Tables:
         """The tables, to be changed: copied first when a snapshot holds them."""

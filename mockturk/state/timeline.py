@@ -18,6 +18,8 @@ ABANDON = "abandon"  # work in progress reaches its deadline
 AUTO_APPROVE = "auto-approve"  # submitted work reaches its AutoApprovalTime
 EXPIRE = "expire"  # a HIT reaches its Expiration
 DISPOSE = "dispose"  # a HIT is disposed of 120 days after it expired
+REVIEW_ASSIGNMENT = "review-assignment"  # submitted work meets its HIT's assignment policy
+REVIEW_HIT = "review-hit"  # a HIT that became Reviewable meets its HIT policy
 
 Entry = tuple[int, int, str, str]
 

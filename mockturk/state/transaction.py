@@ -10,12 +10,21 @@ fails raises before anything is written, so a refused request leaves no trace.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from mockturk.domain import lifecycle
+from mockturk.domain.events import (
+    HIT_CREATED,
+    Event,
+    NotificationSetting,
+    assignment_events,
+    became_reviewable,
+    hit_events,
+)
 from mockturk.domain.ids import new_id
 from mockturk.domain.money import ZERO, parse_amount, requires_masters, slot_cost
 from mockturk.domain.records import (
@@ -29,8 +38,9 @@ from mockturk.domain.records import (
 )
 from mockturk.domain.workers import Message
 from mockturk.errors import insufficient_funds
-from mockturk.state import timeline
-from mockturk.state.store import Store, Token
+from mockturk.state import outbox, timeline
+from mockturk.state.reviews import HITReview
+from mockturk.state.store import Row, Store, Token
 from mockturk.wire import LATEST, encodable, to_micros
 
 DISPOSAL_DELAY = timedelta(days=120)
@@ -71,6 +81,14 @@ class Transaction:
         # Qualifications, blocks, profiles: table of the store -> key -> record (None: removed)
         self._keyed: dict[str, dict[Any, Any]] = {}
         self._messages: list[Message] = []
+        # Notifications: settings changed, test messages, HITs whose lifetime runs out now,
+        # and whether this change is a state being loaded (which has no events).
+        self._settings: dict[str, NotificationSetting] = {}
+        self._tests: list[tuple[NotificationSetting, Event]] = []
+        self._expiring: set[str] = set()
+        self._quiet = False
+        self._loaded_outbox: list[outbox.Notification] = []
+        self._reviews: dict[str, HITReview] = {}
 
     # --- Reading through what is staged ----------------------------------------------------------
 
@@ -175,6 +193,40 @@ class Transaction:
         """Plan something more on the timeline (written at commit)."""
         self._later.append((due, kind, record_id))
 
+    # --- Review policies -------------------------------------------------------------------------
+
+    def review(self, hit_id: str) -> HITReview | None:
+        return self._reviews.get(hit_id) or self.store.t.reviews.get(hit_id)
+
+    def put_review(self, review: HITReview) -> None:
+        self._reviews[review.HITId] = review
+
+    # --- Notifications ---------------------------------------------------------------------------
+
+    def notification_setting(self, hit_type_id: str) -> NotificationSetting | None:
+        if hit_type_id in self._settings:
+            return self._settings[hit_type_id]
+        return self.store.t.notification_settings.get(hit_type_id)
+
+    def put_notification_setting(self, setting: NotificationSetting) -> None:
+        self._settings[setting.HITTypeId] = setting
+
+    def send_test(self, setting: NotificationSetting, event: Event) -> None:
+        """One message with ``event`` to the setting's destination, whatever it subscribes."""
+        self._tests.append((setting, event))
+
+    def put_notifications(self, sent: Sequence[outbox.Notification]) -> None:
+        """Messages of an outbox as a fixture states them (those pending are delivered)."""
+        self._loaded_outbox.extend(sent)
+
+    def expiring(self, hit_id: str) -> None:
+        """The HIT's lifetime runs out in this change (its HITExpired event)."""
+        self._expiring.add(hit_id)
+
+    def as_state(self) -> None:
+        """This change loads records as they are (a fixture): nothing happens, so no events."""
+        self._quiet = True
+
     def keep_balance(self) -> None:
         """Leave the available balance as it is (fixture loads state records, not payments)."""
         self._balance = None
@@ -227,6 +279,7 @@ class Transaction:
         # Nothing below raises: the change is written whole.
         store.writable()
         before = {hit_id: store.hit_entry(hit_id) for hit_id in hits}
+        events = self._events(hits, before)
         planned = [
             hit
             for hit_id, hit in hits.items()
@@ -251,7 +304,75 @@ class Transaction:
         store.t.held.update(held)
         store.t.ledger = ledger
         store.t.serial += self._serial
+        store.t.notification_settings.update(self._settings)
+        for hit_type_id in self._settings:
+            store.noted("notification_settings", hit_type_id)
+        store.t.reviews.update(self._reviews)
+        self._review_when_reviewable(hits, before)
+        self._post(events)
         self._plan(planned, kept)
+
+    def _review_when_reviewable(
+        self, hits: dict[str, HIT], before: dict[str, Row[HIT] | None]
+    ) -> None:
+        """A HIT policy is applied when its HIT becomes Reviewable: at once, on the timeline."""
+        for hit_id, hit in hits.items():
+            review = self.review(hit_id)
+            if review is None or review.HITReviewPolicy is None:
+                continue
+            row = before[hit_id]
+            if became_reviewable(row.record if row is not None else None, hit):
+                self._later.append((self.now, timeline.REVIEW_HIT, hit_id))
+
+    def _events(self, hits: dict[str, HIT], before: dict[str, Row[HIT] | None]) -> list[Event]:
+        """What this change brings about, as notification events, from the records before and
+        after it: HITs created first, then what happened to assignments, then to HITs."""
+        if self._quiet or not (self.store.t.notification_settings or self._settings):
+            return []
+        found: list[Event] = []
+        for hit_id, hit in hits.items():
+            row = before[hit_id]
+            old_hit = row.record if row is not None else None
+            found += hit_events(old_hit, hit, self.now, expiring=hit_id in self._expiring)
+        for assignment_id, new in self._assignments.items():
+            stored = self.store.assignment_entry(assignment_id)
+            old = stored.record if stored is not None else None
+            current = new or old
+            if current is None:
+                continue
+            owner = hits.get(current.HITId) or self.hit(current.HITId)
+            if owner is not None:
+                found += assignment_events(old, new, owner.HITTypeId, self.now)
+        rank = {HIT_CREATED: 0}
+        return sorted(found, key=lambda e: rank.get(e.EventType, 1 if e.AssignmentId else 2))
+
+    def _post(self, events: list[Event]) -> None:
+        """Put in the outbox one message per HIT type whose settings want some of the events."""
+        messages: list[tuple[NotificationSetting, list[Event]]] = [
+            (setting, [event]) for setting, event in self._tests
+        ]
+        by_type: dict[str, list[Event]] = {}
+        for event in events:
+            by_type.setdefault(event.HITTypeId, []).append(event)
+        for hit_type_id, of_type in by_type.items():
+            setting = self.store.t.notification_settings.get(hit_type_id)
+            wanted = [e for e in of_type if setting is not None and setting.wants(e.EventType)]
+            if setting is not None and wanted:
+                messages.append((setting, wanted))
+        tables = self.store.t
+        for loaded in self._loaded_outbox:
+            tables.sent += 1
+            tables.outbox[loaded.EventDocId] = loaded
+            self.store.noted("outbox", loaded.EventDocId)
+        if not (messages or self._loaded_outbox):
+            return
+        for setting, carried in messages:
+            tables.sent += 1
+            routed = self.store.delivers(setting.Transport, setting.Destination)
+            sent = outbox.message(setting, carried, tables.sent, self.now, routed=routed)
+            tables.outbox[sent.EventDocId] = sent
+            self.store.noted("outbox", sent.EventDocId)
+        self.store.wake()
 
     def _plan(self, hits: list[HIT], assignments: list[Assignment]) -> None:
         """Put on the timeline what the written records will bring about later (or now: an
@@ -276,3 +397,5 @@ class Transaction:
             if due >= self.now:
                 plans.append((due, kind, assignment.AssignmentId))
         self.store.t.timeline.schedule_many(plans)
+        if plans:
+            self.store.planned()
