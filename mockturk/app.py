@@ -27,6 +27,8 @@ from mockturk.serverlog import RequestLog, logging_request_log, request_message
 from mockturk.service import MTurkService
 from mockturk.spec import load_spec
 from mockturk.state.store import Store
+from mockturk.trust import TrustSettings
+from mockturk.trust.guard import Guard, own_hosts
 from mockturk.worker.endpoints import EXTERNAL_SUBMIT, WorkerEndpoints
 
 ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
@@ -43,6 +45,7 @@ def create_app(
     balance: Decimal = DEFAULT_BALANCE,
     pinned_balance: bool = False,
     strict_https: bool = False,
+    trust: TrustSettings | None = None,
 ) -> MockTurkApp:
     """A new, independent server state seeded with ``dataset``; no state is shared between apps.
 
@@ -55,8 +58,9 @@ def create_app(
     The account starts with ``balance`` available (and a reset starts it there again); with
     ``pinned_balance`` it shows that balance whatever is spent, and funds never run out, as in
     the real sandbox. ``strict_https`` refuses ExternalURLs that are not https, as the real
-    service did.
+    service did. ``trust`` says which requests are refused (:mod:`mockturk.trust`).
     """
+    settings = trust or TrustSettings()
     spec = load_spec()
     store = Store()
     clock = clock or ControllableClock()
@@ -69,8 +73,8 @@ def create_app(
         strict_https=strict_https,
     )
     context = Context(spec=spec, account=account, tokens=TokenCodec(token_secret))
-    service = MTurkService(context, handlers, on_fault, request_log)
-    control = Control(account, clock)
+    service = MTurkService(context, handlers, on_fault, request_log, own_hosts(settings))
+    control = Control(account, clock, settings.max_fixture_bytes)
 
     def aws_error(error: AwsError) -> Response:
         body = protocol.error_body(error, epoch_millis(context.clock.now()))
@@ -117,7 +121,7 @@ def create_app(
         ],
         exception_handlers={HTTPException: http_error, Exception: internal_error},
     )
-    app = MockTurkApp(service, framework, request_log)
+    app = MockTurkApp(service, framework, request_log, Guard(framework, settings))
     app.state.service = service
     app.state.store = store
     app.state.account = account
@@ -134,11 +138,16 @@ class MockTurkApp:
     """
 
     def __init__(
-        self, service: MTurkService, framework: Starlette, request_log: RequestLog
+        self,
+        service: MTurkService,
+        framework: Starlette,
+        request_log: RequestLog,
+        guarded: protocol.Asgi | None = None,
     ) -> None:
         self.service = service
         self.framework = framework
         self.request_log = request_log
+        self.guarded = guarded or framework  # the framework behind the rules of the guard
 
     @property
     def state(self) -> State:
@@ -152,7 +161,7 @@ class MockTurkApp:
         elif scope["path"] == "/":
             await self.service(scope, receive, send)
         else:
-            await self.framework(scope, receive, self._logging(scope, send))
+            await self.guarded(scope, receive, self._logging(scope, send))
 
     def _logging(self, scope: protocol.Scope, send: protocol.Send) -> protocol.Send:
         """``send``, logging the request's line just before its response starts."""

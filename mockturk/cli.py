@@ -34,6 +34,9 @@ from mockturk.fixtures import FixtureError, default_fixtures_path, load_fixture_
 from mockturk.models import parse_timestamp
 from mockturk.serverlog import LogWriter, QueueingHandler, RequestLog
 from mockturk.spec import load_spec, scalar_violations
+from mockturk.trust import TrustSettings
+from mockturk.trust import options as trust_options
+from mockturk.trust.settings import DEFAULT_MAX_FIXTURE_BYTES
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -157,6 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="refuse ExternalURLs that are not https, as the real service did "
         "[MOCKTURK_STRICT_HTTPS: true/false/1/0] (default: http is accepted)",
     )
+    trust_options.add_to(serve)
     return parser
 
 
@@ -198,6 +202,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         start_time=start_time,
         frozen_clock=_switch(parser, args.frozen_clock, "MOCKTURK_FROZEN_CLOCK"),
         account=account,
+        trust=_trust(parser, args),
+    )
+
+
+def _trust(parser: argparse.ArgumentParser, args: argparse.Namespace) -> TrustSettings:
+    """The safety options (:mod:`mockturk.trust.options`), else their environment variables."""
+    control_api = args.control_api
+    if control_api is None:
+        control_api = _from_env(parser, "MOCKTURK_CONTROL_API", _boolean)
+    max_bytes = args.max_fixture_bytes
+    if max_bytes is None:
+        max_bytes = _from_env(parser, "MOCKTURK_MAX_FIXTURE_BYTES", trust_options.byte_count)
+    hosts = args.allowed_host or trust_options.listed(os.environ.get("MOCKTURK_ALLOWED_HOSTS", ""))
+    return TrustSettings(
+        allowed_hosts=tuple(hosts),
+        control_token=args.control_token or os.environ.get("MOCKTURK_CONTROL_TOKEN") or None,
+        control_api=control_api is not False,
+        max_fixture_bytes=max_bytes or DEFAULT_MAX_FIXTURE_BYTES,
+        bound_host=args.host,
     )
 
 
@@ -239,6 +262,7 @@ def serve(
     start_time: datetime | None = None,
     frozen_clock: bool = False,
     account: AccountSettings | None = None,
+    trust: TrustSettings | None = None,
 ) -> int:
     # Every line of the log, the requests' and uvicorn's alike, leaves through one writer
     # thread, so logging costs the event loop next to nothing; closing it writes the rest.
@@ -261,6 +285,7 @@ def serve(
             clock,
             clock_line,
             account or AccountSettings(),
+            trust or TrustSettings(bound_host=host),
         )
     finally:
         writer.close()
@@ -275,6 +300,7 @@ def _serve(
     clock: ControllableClock,
     clock_line: str | None,
     account: AccountSettings,
+    trust: TrustSettings,
 ) -> int:
     paths = [Path(p) for p in fixtures] if fixtures else [default_fixtures_path()]
     with _loading():
@@ -290,6 +316,7 @@ def _serve(
             balance=account.balance,
             pinned_balance=account.pinned_balance,
             strict_https=account.strict_https,
+            trust=trust,
         )
         hits, assignments = len(dataset.hits), len(dataset.assignments)
         del dataset  # the store holds the records now; the loaded models can go

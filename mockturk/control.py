@@ -30,6 +30,8 @@ from mockturk.account import Account, NamedDocument
 from mockturk.clock import Clock, ClockChangeError, ControllableClock, iso_utc
 from mockturk.fixtures import FixtureError, parse_yaml
 from mockturk.models import parse_timestamp
+from mockturk.trust.guard import body_too_large
+from mockturk.trust.settings import DEFAULT_MAX_FIXTURE_BYTES
 
 PREFIX = "/_mockturk"
 REQUEST_BODY = "request body"
@@ -57,9 +59,12 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 class Control:
-    def __init__(self, account: Account, clock: Clock) -> None:
+    def __init__(
+        self, account: Account, clock: Clock, max_body_bytes: int = DEFAULT_MAX_FIXTURE_BYTES
+    ) -> None:
         self.account = account
         self.clock = clock
+        self.max_body_bytes = max_body_bytes
 
     def endpoints(self) -> dict[str, dict[str, Endpoint]]:
         """Path (under the prefix) to its endpoint for each method it answers."""
@@ -87,7 +92,7 @@ class Control:
 
     async def fixtures(self, request: Request) -> Response:
         replace = _flag(request, "replace")
-        documents = _documents(await request.body(), request)
+        documents = _documents(await _body_within(request, self.max_body_bytes), request)
         try:
             self.account.load(documents, replace=replace)
         except FixtureError as error:
@@ -150,6 +155,18 @@ def guarded(endpoints: Mapping[str, Endpoint]) -> Endpoint:
             return control_error(error.status, error.code, str(error), **error.details)
 
     return answer
+
+
+async def _body_within(request: Request, limit: int) -> bytes:
+    """The body, refused once more than ``limit`` bytes of it have arrived."""
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            refusal = body_too_large(limit)
+            raise ControlError(refusal.status, refusal.code, refusal.message)
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _flag(request: Request, name: str) -> bool:

@@ -12,6 +12,7 @@ from mockturk.clock import Clock, epoch_millis
 from mockturk.errors import (
     AwsError,
     ValidationException,
+    cross_site_request,
     not_implemented,
     service_fault,
     wrong_method,
@@ -19,6 +20,7 @@ from mockturk.errors import (
 from mockturk.operations import Context, Handler, checks
 from mockturk.serverlog import REQUESTS_LOGGER, RequestLog, logging_request_log, request_message
 from mockturk.spec import ServiceSpec
+from mockturk.trust.guard import page_evidence
 from mockturk.wire import encode
 
 logger = logging.getLogger(REQUESTS_LOGGER)
@@ -31,8 +33,10 @@ class MTurkService:
         handlers: Mapping[str, Handler],
         on_fault: Callable[[BaseException], None] | None = None,
         request_log: RequestLog = logging_request_log,
+        own_hosts: frozenset[str] = frozenset(["*"]),
     ) -> None:
         self.context = context
+        self.own_hosts = own_hosts  # the names a page may reach it by (trust.guard.own_hosts)
         self.handlers = handlers
         self.on_fault = on_fault
         self.request_log = request_log
@@ -56,8 +60,12 @@ class MTurkService:
         try:
             if scope["method"] != "POST":
                 raise wrong_method(scope["method"])
-            target = protocol.header(scope, protocol.TARGET_HEADER)
-            operation = protocol.operation_name(target, self.spec)
+            headers = dict(scope["headers"])
+            protocol.check_content_type(headers.get(b"content-type"))
+            if b"origin" in headers or b"sec-fetch-site" in headers:
+                _refuse_pages(headers, self.own_hosts)
+            target = headers.get(protocol.TARGET_HEADER)
+            operation = protocol.operation_name(target and target.decode("latin-1"), self.spec)
             params = protocol.parse_params(await protocol.read_body(scope, receive))
             status, body = 200, self.call(operation, params)
         except AwsError as error:
@@ -95,3 +103,9 @@ class MTurkService:
         self.context.account.catch_up()
         result = handler(self.context, params)
         return encode(self.spec.output_shape(operation), result)
+
+
+def _refuse_pages(headers: dict[bytes, bytes], own_hosts: frozenset[str]) -> None:
+    evidence = page_evidence(headers, own_hosts)
+    if evidence is not None:
+        raise cross_site_request(evidence)

@@ -18,6 +18,7 @@ in-process server can also run code of the test's own on the server's event loop
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import threading
 import urllib.error
@@ -56,6 +57,9 @@ from mockturk.fixtures import (
     read_document,
 )
 from mockturk.operations import HANDLERS, Handler
+from mockturk.trust import TrustSettings
+
+CONTROL_TOKEN_VARIABLE = "MOCKTURK_CONTROL_TOKEN"
 
 # What may be given as fixtures: a file or directory path, a fixture-format dict, or a list of them.
 FixtureSource = str | Path | Mapping[str, Any]
@@ -106,6 +110,7 @@ def serve(
     balance: Decimal | str = DEFAULT_BALANCE,
     pinned_balance: bool = False,
     strict_https: bool = False,
+    control_token: str | None = None,
 ) -> InProcessServer:
     """A mockturk server to use as a context manager (or to ``start()`` and ``stop()``).
 
@@ -133,6 +138,9 @@ def serve(
     real sandbox did. ``strict_https`` refuses an ExternalURL that is not https, as the real
     service did (by default http URLs are accepted, for local task pages). A balance that is not
     a whole, non-negative number of cents raises ValueError here.
+
+    ``control_token`` makes the control API want it (``Authorization: Bearer``); the server's
+    own ``worker()`` sends it.
     """
     return InProcessServer(
         fixtures,
@@ -147,6 +155,7 @@ def serve(
         balance=balance,
         pinned_balance=pinned_balance,
         strict_https=strict_https,
+        control_token=control_token,
     )
 
 
@@ -301,6 +310,7 @@ class InProcessServer:
         balance: Decimal | str = DEFAULT_BALANCE,
         pinned_balance: bool = False,
         strict_https: bool = False,
+        control_token: str | None = None,
     ) -> None:
         if clock is not None and (start_time is not None or frozen_clock):
             raise ValueError("give the server a clock, or a start_time and frozen_clock; not both")
@@ -319,6 +329,7 @@ class InProcessServer:
         self._start_timeout = start_timeout
         self._pinned_balance = pinned_balance
         self._strict_https = strict_https
+        self._control_token = control_token
         # Faults are recorded on the server's thread and taken on the caller's.
         self._faults: list[BaseException] = []
         self._faults_lock = threading.Lock()
@@ -339,6 +350,7 @@ class InProcessServer:
             balance=self._balance,
             pinned_balance=self._pinned_balance,
             strict_https=self._strict_https,
+            trust=TrustSettings(bound_host=self._host, control_token=self._control_token),
         )
         self._account = app.state.account
         self._thread = ThreadedServer(app, self._host, self._port, self._start_timeout).start()
@@ -443,7 +455,7 @@ class InProcessServer:
 
     def worker(self, worker_id: str) -> Worker:
         """A simulated worker (see :class:`Worker`), working through this server's HTTP API."""
-        return Worker(self.endpoint_url, worker_id, self._start_timeout)
+        return Worker(self.endpoint_url, worker_id, self._start_timeout, self._control_token)
 
     def take_faults(self) -> list[BaseException]:
         """The internal faults since the last call (each already answered with a 500).
@@ -518,11 +530,17 @@ def raise_faults(faults: Iterable[BaseException]) -> None:
 
 
 class RemoteServer:
-    """A mockturk server already running elsewhere, driven through its control API."""
+    """A mockturk server already running elsewhere, driven through its control API.
 
-    def __init__(self, endpoint_url: str, timeout: float = 30.0) -> None:
+    ``control_token``: the server's, if it was given one; by default MOCKTURK_CONTROL_TOKEN.
+    """
+
+    def __init__(
+        self, endpoint_url: str, timeout: float = 30.0, control_token: str | None = None
+    ) -> None:
         self.endpoint_url = endpoint_url.rstrip("/")
         self._timeout = timeout
+        self._control_token = control_token or os.environ.get(CONTROL_TOKEN_VARIABLE) or None
 
     def client(self, **settings: Any) -> Any:
         return boto3_client(self.endpoint_url, **settings)
@@ -561,11 +579,13 @@ class RemoteServer:
     def _request(
         self, method: str, name: str, query: dict[str, str] | None = None, body: Any = None
     ) -> dict[str, Any]:
-        return control_request(self.endpoint_url, method, name, query, body, self._timeout)
+        return control_request(
+            self.endpoint_url, method, name, query, body, self._timeout, self._control_token
+        )
 
     def worker(self, worker_id: str) -> Worker:
         """A simulated worker (see :class:`Worker`)."""
-        return Worker(self.endpoint_url, worker_id, self._timeout)
+        return Worker(self.endpoint_url, worker_id, self._timeout, self._control_token)
 
 
 class ControlError(ServerError):
@@ -585,15 +605,17 @@ def control_request(
     query: dict[str, str] | None = None,
     body: Any = None,
     timeout: float = 30.0,
+    control_token: str | None = None,
 ) -> dict[str, Any]:
     """One request to a server's control API; its JSON answer, or ControlError."""
     url = f"{endpoint_url}/_mockturk/{name}"
     if query:
         url += "?" + urllib.parse.urlencode(query)
     data = orjson.dumps(body) if body is not None else None
-    request = urllib.request.Request(
-        url, data=data, method=method, headers={"Content-Type": "application/json"}
-    )
+    headers = {"Content-Type": "application/json"}
+    if control_token:
+        headers["Authorization"] = f"Bearer {control_token}"
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             document = orjson.loads(response.read())
@@ -629,17 +651,26 @@ class Worker:
     :class:`ControlError` with the control API's code and message.
     """
 
-    def __init__(self, endpoint_url: str, worker_id: str, timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        endpoint_url: str,
+        worker_id: str,
+        timeout: float = 30.0,
+        control_token: str | None = None,
+    ) -> None:
         self.endpoint_url = endpoint_url
         self.worker_id = worker_id
         self._timeout = timeout
+        self._control_token = control_token
 
     def accept(self, hit_id: str) -> Work:
         answer = self._post(f"workers/{_path(self.worker_id)}/accept", {"HITId": hit_id})
         return Work(self, answer)
 
     def _post(self, name: str, body: Any = None) -> dict[str, Any]:
-        return control_request(self.endpoint_url, "POST", name, None, body, self._timeout)
+        return control_request(
+            self.endpoint_url, "POST", name, None, body, self._timeout, self._control_token
+        )
 
 
 class Work:
