@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -10,7 +11,7 @@ from decimal import Decimal
 from starlette.applications import Starlette
 from starlette.datastructures import State
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -97,6 +98,8 @@ def create_app(
         return aws_error(wrong_path(request.url.path))
 
     async def internal_error(request: Request, exc: Exception) -> Response:
+        if isinstance(exc, ClientDisconnect):  # nobody to answer, and nothing went wrong
+            return Response(status_code=400)
         if on_fault is not None:
             on_fault(exc)
         if request.url.path.startswith(PREFIX + "/"):
@@ -161,7 +164,9 @@ class MockTurkApp:
         elif scope["path"] == "/":
             await self.service(scope, receive, send)
         else:
-            await self.guarded(scope, receive, self._logging(scope, send))
+            # A client that left before its request was read: Starlette re-raises that.
+            with contextlib.suppress(ClientDisconnect):
+                await self.guarded(scope, receive, self._logging(scope, send))
 
     def _logging(self, scope: protocol.Scope, send: protocol.Send) -> protocol.Send:
         """``send``, logging the request's line just before its response starts."""

@@ -36,6 +36,7 @@ from mockturk.serverlog import LogWriter, QueueingHandler, RequestLog
 from mockturk.spec import load_spec, scalar_violations
 from mockturk.trust import TrustSettings
 from mockturk.trust import options as trust_options
+from mockturk.trust.connections import ConnectionLimits
 from mockturk.trust.settings import DEFAULT_MAX_FIXTURE_BYTES
 
 DEFAULT_HOST = "127.0.0.1"
@@ -203,7 +204,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         frozen_clock=_switch(parser, args.frozen_clock, "MOCKTURK_FROZEN_CLOCK"),
         account=account,
         trust=_trust(parser, args),
+        limits=_limits(parser, args),
     )
+
+
+def _limits(parser: argparse.ArgumentParser, args: argparse.Namespace) -> ConnectionLimits:
+    try:
+        return trust_options.connection_limits(args, os.environ)
+    except argparse.ArgumentTypeError as error:
+        parser.error(f"connection limits: {error}")
 
 
 def _trust(parser: argparse.ArgumentParser, args: argparse.Namespace) -> TrustSettings:
@@ -263,6 +272,7 @@ def serve(
     frozen_clock: bool = False,
     account: AccountSettings | None = None,
     trust: TrustSettings | None = None,
+    limits: ConnectionLimits | None = None,
 ) -> int:
     # Every line of the log, the requests' and uvicorn's alike, leaves through one writer
     # thread, so logging costs the event loop next to nothing; closing it writes the rest.
@@ -286,6 +296,7 @@ def serve(
             clock_line,
             account or AccountSettings(),
             trust or TrustSettings(bound_host=host),
+            limits or ConnectionLimits(),
         )
     finally:
         writer.close()
@@ -301,6 +312,7 @@ def _serve(
     clock_line: str | None,
     account: AccountSettings,
     trust: TrustSettings,
+    limits: ConnectionLimits,
 ) -> int:
     paths = [Path(p) for p in fixtures] if fixtures else [default_fixtures_path()]
     with _loading():
@@ -339,6 +351,7 @@ def _serve(
         access_log=False,
         server_header=False,
         timeout_graceful_shutdown=5,
+        **limits.uvicorn_settings(),
     )
     _Server(config).run(sockets=[sock])
     return 0

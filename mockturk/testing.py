@@ -58,6 +58,7 @@ from mockturk.fixtures import (
 )
 from mockturk.operations import HANDLERS, Handler
 from mockturk.trust import TrustSettings
+from mockturk.trust.connections import ConnectionLimits
 
 CONTROL_TOKEN_VARIABLE = "MOCKTURK_CONTROL_TOKEN"
 
@@ -204,9 +205,15 @@ class ThreadedServer:
     """Any ASGI app under uvicorn in a daemon thread, on its own event loop and port."""
 
     def __init__(
-        self, app: Any, host: str = "127.0.0.1", port: int = 0, timeout: float = 10.0
+        self,
+        app: Any,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        timeout: float = 10.0,
+        limits: ConnectionLimits | None = None,
     ) -> None:
         self.app = app
+        self.limits = limits or ConnectionLimits()
         self.host = host
         self._port = port
         self.timeout = timeout
@@ -232,7 +239,12 @@ class ThreadedServer:
             sock.close()
             raise ServerError(f"cannot listen on {self.host}:{self._port}: {error}") from error
         config = uvicorn.Config(
-            self.app, log_config=None, access_log=False, server_header=False, lifespan="off"
+            self.app,
+            log_config=None,
+            access_log=False,
+            server_header=False,
+            lifespan="off",
+            **self.limits.uvicorn_settings(),
         )
         server = _Uvicorn(config)
         loop = (config.get_loop_factory() or asyncio.new_event_loop)()
