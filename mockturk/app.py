@@ -30,6 +30,7 @@ from mockturk.spec import load_spec
 from mockturk.state.store import Store
 from mockturk.trust import TrustSettings
 from mockturk.trust.guard import Guard, own_hosts
+from mockturk.trust.sigv4 import DEFAULT_KEYS, SignatureVerifier, access_keys
 from mockturk.worker.endpoints import EXTERNAL_SUBMIT, WorkerEndpoints
 
 ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
@@ -74,7 +75,10 @@ def create_app(
         strict_https=strict_https,
     )
     context = Context(spec=spec, account=account, tokens=TokenCodec(token_secret))
-    service = MTurkService(context, handlers, on_fault, request_log, own_hosts(settings))
+    verifier = None
+    if settings.verify_signatures:
+        verifier = SignatureVerifier(settings.access_keys or access_keys(DEFAULT_KEYS))
+    service = MTurkService(context, handlers, on_fault, request_log, own_hosts(settings), verifier)
     control = Control(account, clock, settings.max_fixture_bytes)
 
     def aws_error(error: AwsError) -> Response:

@@ -224,12 +224,18 @@ def _trust(parser: argparse.ArgumentParser, args: argparse.Namespace) -> TrustSe
     if max_bytes is None:
         max_bytes = _from_env(parser, "MOCKTURK_MAX_FIXTURE_BYTES", trust_options.byte_count)
     hosts = args.allowed_host or trust_options.listed(os.environ.get("MOCKTURK_ALLOWED_HOSTS", ""))
+    try:
+        keys = trust_options.keys_from(args, os.environ)
+    except argparse.ArgumentTypeError as error:
+        parser.error(f"access keys: {error}")
     return TrustSettings(
         allowed_hosts=tuple(hosts),
         control_token=args.control_token or os.environ.get("MOCKTURK_CONTROL_TOKEN") or None,
         control_api=control_api is not False,
         max_fixture_bytes=max_bytes or DEFAULT_MAX_FIXTURE_BYTES,
         bound_host=args.host,
+        verify_signatures=_switch(parser, args.verify_signatures, "MOCKTURK_VERIFY_SIGNATURES"),
+        access_keys=keys,
     )
 
 

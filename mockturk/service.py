@@ -21,6 +21,7 @@ from mockturk.operations import Context, Handler, checks
 from mockturk.serverlog import REQUESTS_LOGGER, RequestLog, logging_request_log, request_message
 from mockturk.spec import ServiceSpec
 from mockturk.trust.guard import page_evidence
+from mockturk.trust.sigv4 import SignatureVerifier
 from mockturk.wire import encode
 
 logger = logging.getLogger(REQUESTS_LOGGER)
@@ -34,7 +35,9 @@ class MTurkService:
         on_fault: Callable[[BaseException], None] | None = None,
         request_log: RequestLog = logging_request_log,
         own_hosts: frozenset[str] = frozenset(["*"]),
+        verifier: SignatureVerifier | None = None,
     ) -> None:
+        self.verifier = verifier
         self.context = context
         self.own_hosts = own_hosts  # the names a page may reach it by (trust.guard.own_hosts)
         self.handlers = handlers
@@ -66,7 +69,10 @@ class MTurkService:
                 _refuse_pages(headers, self.own_hosts)
             target = headers.get(protocol.TARGET_HEADER)
             operation = protocol.operation_name(target and target.decode("latin-1"), self.spec)
-            params = protocol.parse_params(await protocol.read_body(scope, receive))
+            raw = await protocol.read_body(scope, receive)
+            if self.verifier is not None:
+                self.verifier.verify(scope["method"], scope["query_string"], scope["headers"], raw)
+            params = protocol.parse_params(raw)
             status, body = 200, self.call(operation, params)
         except AwsError as error:
             status, body = error.status, self._error_body(error)

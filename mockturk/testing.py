@@ -57,7 +57,7 @@ from mockturk.fixtures import (
     read_document,
 )
 from mockturk.operations import HANDLERS, Handler
-from mockturk.trust import TrustSettings
+from mockturk.trust import TrustSettings, sigv4
 from mockturk.trust.connections import ConnectionLimits
 
 CONTROL_TOKEN_VARIABLE = "MOCKTURK_CONTROL_TOKEN"
@@ -112,6 +112,8 @@ def serve(
     pinned_balance: bool = False,
     strict_https: bool = False,
     control_token: str | None = None,
+    verify_signatures: bool = False,
+    access_keys: Mapping[str, str] | None = None,
 ) -> InProcessServer:
     """A mockturk server to use as a context manager (or to ``start()`` and ``stop()``).
 
@@ -141,7 +143,9 @@ def serve(
     a whole, non-negative number of cents raises ValueError here.
 
     ``control_token`` makes the control API want it (``Authorization: Bearer``); the server's
-    own ``worker()`` sends it.
+    own ``worker()`` sends it. ``verify_signatures`` checks the SigV4 signature of every API
+    request against ``access_keys`` (access key ID to secret; by default ``{"mock": "mock"}``,
+    what ``client()`` signs with).
     """
     return InProcessServer(
         fixtures,
@@ -157,6 +161,8 @@ def serve(
         pinned_balance=pinned_balance,
         strict_https=strict_https,
         control_token=control_token,
+        verify_signatures=verify_signatures,
+        access_keys=access_keys,
     )
 
 
@@ -323,6 +329,8 @@ class InProcessServer:
         pinned_balance: bool = False,
         strict_https: bool = False,
         control_token: str | None = None,
+        verify_signatures: bool = False,
+        access_keys: Mapping[str, str] | None = None,
     ) -> None:
         if clock is not None and (start_time is not None or frozen_clock):
             raise ValueError("give the server a clock, or a start_time and frozen_clock; not both")
@@ -342,6 +350,8 @@ class InProcessServer:
         self._pinned_balance = pinned_balance
         self._strict_https = strict_https
         self._control_token = control_token
+        self._signatures = verify_signatures
+        self._access_keys = sigv4.access_keys(access_keys or {})
         # Faults are recorded on the server's thread and taken on the caller's.
         self._faults: list[BaseException] = []
         self._faults_lock = threading.Lock()
@@ -362,7 +372,12 @@ class InProcessServer:
             balance=self._balance,
             pinned_balance=self._pinned_balance,
             strict_https=self._strict_https,
-            trust=TrustSettings(bound_host=self._host, control_token=self._control_token),
+            trust=TrustSettings(
+                bound_host=self._host,
+                control_token=self._control_token,
+                verify_signatures=self._signatures,
+                access_keys=self._access_keys,
+            ),
         )
         self._account = app.state.account
         self._thread = ThreadedServer(app, self._host, self._port, self._start_timeout).start()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Mapping
+from pathlib import Path
 
 from mockturk.trust.connections import ConnectionLimits
 from mockturk.trust.settings import DEFAULT_MAX_FIXTURE_BYTES
+from mockturk.trust.sigv4 import AccessKey, parse_access_key, read_credentials_file
 
 
 def add_to(parser: argparse.ArgumentParser) -> None:
@@ -41,7 +43,52 @@ def add_to(parser: argparse.ArgumentParser) -> None:
         help="the largest body POST /_mockturk/fixtures reads [MOCKTURK_MAX_FIXTURE_BYTES] "
         f"(default {DEFAULT_MAX_FIXTURE_BYTES})",
     )
+    group.add_argument(
+        "--verify-signatures",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="check the AWS Signature Version 4 of every API request against the access keys "
+        "[MOCKTURK_VERIFY_SIGNATURES: true/false/1/0] (default: not checked)",
+    )
+    group.add_argument(
+        "--access-key",
+        action="append",
+        type=access_key,
+        metavar="ID:SECRET",
+        help="an access key pair that may sign requests; repeat for more "
+        "[MOCKTURK_ACCESS_KEYS, comma-separated] (default: mock:mock)",
+    )
+    group.add_argument(
+        "--credentials",
+        type=Path,
+        metavar="FILE",
+        help="more key pairs, from a file in the format of ~/.aws/credentials "
+        "[MOCKTURK_CREDENTIALS]",
+    )
     add_connection_options(parser)
+
+
+def access_key(text: str) -> AccessKey:
+    try:
+        return parse_access_key(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def keys_from(args: argparse.Namespace, environ: Mapping[str, str]) -> tuple[AccessKey, ...]:
+    """The key pairs of --access-key and --credentials, else of their variables."""
+    pairs = args.access_key or [
+        access_key(text) for text in listed(environ.get("MOCKTURK_ACCESS_KEYS", ""))
+    ]
+    path = args.credentials or (
+        Path(environ["MOCKTURK_CREDENTIALS"]) if environ.get("MOCKTURK_CREDENTIALS") else None
+    )
+    if path is not None:
+        try:
+            pairs = [*pairs, *read_credentials_file(path)]
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+    return tuple(pairs)
 
 
 def add_connection_options(parser: argparse.ArgumentParser) -> None:

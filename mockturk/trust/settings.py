@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mockturk.trust.sigv4 import AccessKey
+
 # A fixture body is parsed and checked on the event loop, at about 9 MiB per second of CPU on
 # a laptop core: 8 MiB holds every other client up for about a second at most. Larger data
 # sets load at start-up (--fixtures), where nobody waits.
@@ -17,10 +19,13 @@ class TrustSettings:
     under (a container's service name, say); ``"*"`` allows any. ``control_token``: when set,
     the control API wants ``Authorization: Bearer <token>``. ``control_api``: off, nothing
     under ``/_mockturk/`` answers but health. ``max_fixture_bytes``: the largest body
-    ``POST /_mockturk/fixtures`` reads."""
+    ``POST /_mockturk/fixtures`` reads. ``verify_signatures``: API requests must be signed
+    (SigV4) with one of ``access_keys`` (by default ``mock``/``mock``)."""
 
     allowed_hosts: tuple[str, ...] = ()
     control_token: str | None = None
     control_api: bool = True
     max_fixture_bytes: int = DEFAULT_MAX_FIXTURE_BYTES
     bound_host: str = "127.0.0.1"
+    verify_signatures: bool = False
+    access_keys: tuple[AccessKey, ...] = ()
