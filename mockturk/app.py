@@ -29,6 +29,7 @@ from mockturk.service import MTurkService
 from mockturk.spec import load_spec
 from mockturk.state.store import Store
 from mockturk.trust import TrustSettings
+from mockturk.trust.faults import Faults
 from mockturk.trust.guard import Guard, own_hosts
 from mockturk.trust.sigv4 import DEFAULT_KEYS, SignatureVerifier, access_keys
 from mockturk.worker.endpoints import EXTERNAL_SUBMIT, WorkerEndpoints
@@ -78,8 +79,11 @@ def create_app(
     verifier = None
     if settings.verify_signatures:
         verifier = SignatureVerifier(settings.access_keys or access_keys(DEFAULT_KEYS))
-    service = MTurkService(context, handlers, on_fault, request_log, own_hosts(settings), verifier)
-    control = Control(account, clock, settings.max_fixture_bytes)
+    faults = Faults(settings.rate_limit, settings.rate_burst)
+    service = MTurkService(
+        context, handlers, on_fault, request_log, own_hosts(settings), verifier, faults
+    )
+    control = Control(account, clock, settings.max_fixture_bytes, faults, spec.operation_names)
 
     def aws_error(error: AwsError) -> Response:
         body = protocol.error_body(error, epoch_millis(context.clock.now()))
@@ -133,6 +137,7 @@ def create_app(
     app.state.store = store
     app.state.account = account
     app.state.clock = clock
+    app.state.faults = faults
     return app
 
 

@@ -228,6 +228,7 @@ def _trust(parser: argparse.ArgumentParser, args: argparse.Namespace) -> TrustSe
         keys = trust_options.keys_from(args, os.environ)
     except argparse.ArgumentTypeError as error:
         parser.error(f"access keys: {error}")
+    rate = args.rate_limit or _from_env(parser, "MOCKTURK_RATE_LIMIT", trust_options.seconds)
     return TrustSettings(
         allowed_hosts=tuple(hosts),
         control_token=args.control_token or os.environ.get("MOCKTURK_CONTROL_TOKEN") or None,
@@ -236,6 +237,7 @@ def _trust(parser: argparse.ArgumentParser, args: argparse.Namespace) -> TrustSe
         bound_host=args.host,
         verify_signatures=_switch(parser, args.verify_signatures, "MOCKTURK_VERIFY_SIGNATURES"),
         access_keys=keys,
+        rate_limit=rate,
     )
 
 

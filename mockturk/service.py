@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -20,6 +21,7 @@ from mockturk.errors import (
 from mockturk.operations import Context, Handler, checks
 from mockturk.serverlog import REQUESTS_LOGGER, RequestLog, logging_request_log, request_message
 from mockturk.spec import ServiceSpec
+from mockturk.trust.faults import Faults, requester_of
 from mockturk.trust.guard import page_evidence
 from mockturk.trust.sigv4 import SignatureVerifier
 from mockturk.wire import encode
@@ -36,8 +38,10 @@ class MTurkService:
         request_log: RequestLog = logging_request_log,
         own_hosts: frozenset[str] = frozenset(["*"]),
         verifier: SignatureVerifier | None = None,
+        faults: Faults | None = None,
     ) -> None:
         self.verifier = verifier
+        self.faults = faults or Faults()
         self.context = context
         self.own_hosts = own_hosts  # the names a page may reach it by (trust.guard.own_hosts)
         self.handlers = handlers
@@ -73,6 +77,8 @@ class MTurkService:
             if self.verifier is not None:
                 self.verifier.verify(scope["method"], scope["query_string"], scope["headers"], raw)
             params = protocol.parse_params(raw)
+            if self.faults.active:
+                await self._feign(operation, headers)
             status, body = 200, self.call(operation, params)
         except AwsError as error:
             status, body = error.status, self._error_body(error)
@@ -88,6 +94,12 @@ class MTurkService:
         elapsed_ms = (time.perf_counter() - started) * 1000
         self.request_log(logging.INFO, request_message(operation, status, elapsed_ms, request_id))
         await protocol.respond(send, status, body, request_id)
+
+    async def _feign(self, operation: str, headers: dict[bytes, bytes]) -> None:
+        """Fail, or wait, as a test asked (:mod:`mockturk.trust.faults`)."""
+        fault = self.faults.take(operation, requester_of(headers.get(b"authorization")))
+        if fault is not None:
+            await asyncio.sleep(fault.seconds)
 
     def _error_body(self, error: AwsError) -> bytes:
         return protocol.error_body(error, epoch_millis(self.clock.now()))

@@ -59,6 +59,7 @@ from mockturk.fixtures import (
 from mockturk.operations import HANDLERS, Handler
 from mockturk.trust import TrustSettings, sigv4
 from mockturk.trust.connections import ConnectionLimits
+from mockturk.trust.faults import Faults
 
 CONTROL_TOKEN_VARIABLE = "MOCKTURK_CONTROL_TOKEN"
 
@@ -114,6 +115,8 @@ def serve(
     control_token: str | None = None,
     verify_signatures: bool = False,
     access_keys: Mapping[str, str] | None = None,
+    rate_limit: float | None = None,
+    rate_burst: int | None = None,
 ) -> InProcessServer:
     """A mockturk server to use as a context manager (or to ``start()`` and ``stop()``).
 
@@ -145,7 +148,9 @@ def serve(
     ``control_token`` makes the control API want it (``Authorization: Bearer``); the server's
     own ``worker()`` sends it. ``verify_signatures`` checks the SigV4 signature of every API
     request against ``access_keys`` (access key ID to secret; by default ``{"mock": "mock"}``,
-    what ``client()`` signs with).
+    what ``client()`` signs with). ``rate_limit`` throttles each access key past that many calls
+    a second (bursts of ``rate_burst``, by default the rate rounded up), as MTurk did; a test
+    injects failures of its own with ``server.faults``.
     """
     return InProcessServer(
         fixtures,
@@ -163,6 +168,8 @@ def serve(
         control_token=control_token,
         verify_signatures=verify_signatures,
         access_keys=access_keys,
+        rate_limit=rate_limit,
+        rate_burst=rate_burst,
     )
 
 
@@ -331,6 +338,8 @@ class InProcessServer:
         control_token: str | None = None,
         verify_signatures: bool = False,
         access_keys: Mapping[str, str] | None = None,
+        rate_limit: float | None = None,
+        rate_burst: int | None = None,
     ) -> None:
         if clock is not None and (start_time is not None or frozen_clock):
             raise ValueError("give the server a clock, or a start_time and frozen_clock; not both")
@@ -352,6 +361,8 @@ class InProcessServer:
         self._control_token = control_token
         self._signatures = verify_signatures
         self._access_keys = sigv4.access_keys(access_keys or {})
+        self._rate = (rate_limit, rate_burst)
+        self._injected: Faults | None = None
         # Faults are recorded on the server's thread and taken on the caller's.
         self._faults: list[BaseException] = []
         self._faults_lock = threading.Lock()
@@ -377,9 +388,12 @@ class InProcessServer:
                 control_token=self._control_token,
                 verify_signatures=self._signatures,
                 access_keys=self._access_keys,
+                rate_limit=self._rate[0],
+                rate_burst=self._rate[1],
             ),
         )
         self._account = app.state.account
+        self._injected = app.state.faults
         self._thread = ThreadedServer(app, self._host, self._port, self._start_timeout).start()
         return self
 
@@ -466,7 +480,9 @@ class InProcessServer:
     def reset(self, *, empty: bool = False) -> None:
         """Back to the fixtures the server started with (or to no records), and its clock to
         where it started."""
-        self.on_loop(lambda account: start_over(account, self._clock, empty=empty))
+        self.on_loop(
+            lambda account: start_over(account, self._clock, empty=empty, faults=self._injected)
+        )
 
     def load(self, fixtures: Fixtures, *, replace: bool = False, base: Path | None = None) -> None:
         """Add fixture records (paths or dicts); all or nothing. See :meth:`Account.load`.
@@ -479,6 +495,11 @@ class InProcessServer:
     def state(self) -> dict[str, list[dict[str, Any]]]:
         """Every record, in the fixture format."""
         return self.on_loop(lambda account: account.state())
+
+    @property
+    def faults(self) -> InjectedFaults:
+        """Failures to inject into the next calls (see :class:`InjectedFaults`)."""
+        return InjectedFaults(self.endpoint_url, self._start_timeout, self._control_token)
 
     def worker(self, worker_id: str) -> Worker:
         """A simulated worker (see :class:`Worker`), working through this server's HTTP API."""
@@ -613,6 +634,62 @@ class RemoteServer:
     def worker(self, worker_id: str) -> Worker:
         """A simulated worker (see :class:`Worker`)."""
         return Worker(self.endpoint_url, worker_id, self._timeout, self._control_token)
+
+    @property
+    def faults(self) -> InjectedFaults:
+        """Failures to inject into the next calls (see :class:`InjectedFaults`)."""
+        return InjectedFaults(self.endpoint_url, self._timeout, self._control_token)
+
+
+class InjectedFaults:
+    """``server.faults``: make calls fail as the real service failed, to test a client's retries.
+
+        server.faults.inject("ListHITs", "Throttling", count=2)   # the next two calls
+        server.faults.inject("*", "ServiceUnavailable", fraction=0.1, seed=7)
+        server.faults.inject("GetHIT", "Slow", count=1, seconds=2.0)
+        server.faults.clear()                                       # a reset clears them too
+
+    Through the control API (``/_mockturk/faults``); a refused fault raises ControlError.
+    """
+
+    def __init__(self, endpoint_url: str, timeout: float, control_token: str | None) -> None:
+        self._endpoint_url = endpoint_url
+        self._timeout = timeout
+        self._control_token = control_token
+
+    def inject(
+        self,
+        operation: str,
+        fault: str = "Throttling",
+        *,
+        count: int | None = None,
+        fraction: float | None = None,
+        seed: int = 0,
+        seconds: float | None = None,
+    ) -> list[dict[str, Any]]:
+        """Add a fault; returns every fault still to fire."""
+        spec: dict[str, Any] = {"operation": operation, "fault": fault, "seed": seed}
+        if count is not None:
+            spec["count"] = count
+        if fraction is not None:
+            spec["fraction"] = fraction
+        if seconds is not None:
+            spec["seconds"] = seconds
+        return self._request("POST", spec)
+
+    def pending(self) -> list[dict[str, Any]]:
+        """Every fault still to fire."""
+        return self._request("GET")
+
+    def clear(self) -> None:
+        self._request("DELETE")
+
+    def _request(self, method: str, body: Any = None) -> list[dict[str, Any]]:
+        answer = control_request(
+            self._endpoint_url, method, "faults", None, body, self._timeout, self._control_token
+        )
+        faults: list[dict[str, Any]] = answer["faults"]
+        return faults
 
 
 class ControlError(ServerError):
@@ -782,6 +859,7 @@ __all__ = [
     "FixtureError",
     "InProcessClock",
     "InProcessServer",
+    "InjectedFaults",
     "MockTurk",
     "RemoteClock",
     "RemoteServer",

@@ -65,6 +65,13 @@ def add_to(parser: argparse.ArgumentParser) -> None:
         help="more key pairs, from a file in the format of ~/.aws/credentials "
         "[MOCKTURK_CREDENTIALS]",
     )
+    group.add_argument(
+        "--rate-limit",
+        type=seconds,
+        metavar="CALLS",
+        help="throttle each access key past this many API calls a second (bursts of as many, "
+        "rounded up), as MTurk did [MOCKTURK_RATE_LIMIT] (default: no limit)",
+    )
     add_connection_options(parser)
 
 
@@ -128,12 +135,13 @@ def connection_limits(args: argparse.Namespace, environ: Mapping[str, str]) -> C
 
 
 def seconds(text: str) -> float:
+    """A positive number (of seconds, or of calls a second)."""
     try:
         value = float(text)
     except ValueError:
         value = -1.0
     if not 0 < value < 86400:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds (above 0)")
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number above 0")
     return value
 
 

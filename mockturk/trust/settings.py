@@ -20,7 +20,9 @@ class TrustSettings:
     the control API wants ``Authorization: Bearer <token>``. ``control_api``: off, nothing
     under ``/_mockturk/`` answers but health. ``max_fixture_bytes``: the largest body
     ``POST /_mockturk/fixtures`` reads. ``verify_signatures``: API requests must be signed
-    (SigV4) with one of ``access_keys`` (by default ``mock``/``mock``)."""
+    (SigV4) with one of ``access_keys`` (by default ``mock``/``mock``). ``rate_limit``: calls
+    per second each access key may make (bursts of ``rate_burst``), past which calls are
+    throttled; none by default."""
 
     allowed_hosts: tuple[str, ...] = ()
     control_token: str | None = None
@@ -29,3 +31,5 @@ class TrustSettings:
     bound_host: str = "127.0.0.1"
     verify_signatures: bool = False
     access_keys: tuple[AccessKey, ...] = ()
+    rate_limit: float | None = None
+    rate_burst: int | None = None
