@@ -87,6 +87,24 @@ def operation_name(target: str | None, spec: ServiceSpec) -> str:
     return name
 
 
+def routing_headers(scope: Scope) -> tuple[bytes | None, str | None, bool]:
+    """Content-Type, X-Amz-Target, and whether a browser's Origin or Sec-Fetch-Site came with
+    them: one pass over the headers, the cheapest on every call."""
+    content_type = target = None
+    from_browser = False
+    for key, value in scope["headers"]:
+        if key == b"content-type":
+            content_type = value
+        elif key == TARGET_HEADER:
+            target = value.decode("latin-1")
+        elif key in _BROWSER_HEADERS:
+            from_browser = True
+    return content_type, target, from_browser
+
+
+_BROWSER_HEADERS = frozenset([b"origin", b"sec-fetch-site"])
+
+
 def header(scope: Scope, name: bytes) -> str | None:
     """A request header's value (ASGI gives names in lower case)."""
     headers: Iterable[tuple[bytes, bytes]] = scope["headers"]

@@ -67,18 +67,17 @@ class MTurkService:
         try:
             if scope["method"] != "POST":
                 raise wrong_method(scope["method"])
-            headers = dict(scope["headers"])
-            protocol.check_content_type(headers.get(b"content-type"))
-            if b"origin" in headers or b"sec-fetch-site" in headers:
-                _refuse_pages(headers, self.own_hosts)
-            target = headers.get(protocol.TARGET_HEADER)
-            operation = protocol.operation_name(target and target.decode("latin-1"), self.spec)
+            content_type, target, from_browser = protocol.routing_headers(scope)
+            protocol.check_content_type(content_type)
+            if from_browser:
+                _refuse_pages(dict(scope["headers"]), self.own_hosts)
+            operation = protocol.operation_name(target, self.spec)
             raw = await protocol.read_body(scope, receive)
             if self.verifier is not None:
                 self.verifier.verify(scope["method"], scope["query_string"], scope["headers"], raw)
             params = protocol.parse_params(raw)
             if self.faults.active:
-                await self._feign(operation, headers)
+                await self._feign(operation, protocol.header(scope, b"authorization"))
             status, body = 200, self.call(operation, params)
         except AwsError as error:
             status, body = error.status, self._error_body(error)
@@ -95,9 +94,9 @@ class MTurkService:
         self.request_log(logging.INFO, request_message(operation, status, elapsed_ms, request_id))
         await protocol.respond(send, status, body, request_id)
 
-    async def _feign(self, operation: str, headers: dict[bytes, bytes]) -> None:
+    async def _feign(self, operation: str, authorization: str | None) -> None:
         """Fail, or wait, as a test asked (:mod:`mockturk.trust.faults`)."""
-        fault = self.faults.take(operation, requester_of(headers.get(b"authorization")))
+        fault = self.faults.take(operation, requester_of(authorization))
         if fault is not None:
             await asyncio.sleep(fault.seconds)
 

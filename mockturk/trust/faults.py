@@ -118,17 +118,16 @@ class Faults:
         self.rate_limit = rate_limit
         self.burst = burst or max(1, math.ceil(rate_limit or 1))
         self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, at)
-
-    @property
-    def active(self) -> bool:
-        return bool(self.injected) or self.rate_limit is not None
+        self.active = rate_limit is not None  # an attribute: read on every call
 
     def inject(self, fault: Fault) -> None:
         self.injected.append(fault)
+        self.active = True
 
     def clear(self) -> None:
         self.injected.clear()
         self._buckets.clear()
+        self.active = self.rate_limit is not None
 
     def take(self, operation: str, requester: str) -> Fault | None:
         """The fault this call meets, if any; raises the rate limit's ThrottlingException."""
@@ -138,6 +137,7 @@ class Faults:
             if fault.fires(operation):
                 if fault.spent():
                     self.injected.remove(fault)
+                    self.active = bool(self.injected) or self.rate_limit is not None
                 if fault.kind == "Throttling":
                     raise rate_exceeded()
                 if fault.kind == "ServiceUnavailable":
@@ -156,9 +156,9 @@ class Faults:
         return True
 
 
-def requester_of(authorization: bytes | None) -> str:
+def requester_of(authorization: str | None) -> str:
     """Whose bucket a call draws on: its access key ID, from the signature's Credential."""
     if authorization is None:
         return "-"
-    _, found, rest = authorization.partition(b"Credential=")
-    return rest.partition(b"/")[0].decode("latin-1") if found else "-"
+    _, found, rest = authorization.partition("Credential=")
+    return rest.partition("/")[0] if found else "-"
