@@ -350,7 +350,7 @@ def _serve(
         )
         return EXIT_BIND
     bound_port = sock.getsockname()[1]
-    notes = (clock_line or "") + account.banner_lines()
+    notes = (clock_line or "") + account.banner_lines() + _trust_lines(trust)
     print(_banner(host, bound_port, paths, hits, assignments, notes), flush=True)
     config = uvicorn.Config(
         app,
@@ -433,6 +433,21 @@ def endpoint_url(host: str, port: int) -> str:
     if host in ("0.0.0.0", "::", ""):
         host = "127.0.0.1"
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _trust_lines(trust: TrustSettings) -> str:
+    """What the banner says of the safety options: nothing for the defaults."""
+    lines = ""
+    if trust.verify_signatures:
+        count = len(trust.access_keys) or 1
+        lines += f"Signatures: verified (SigV4), {_count(count, 'access key')}\n"
+    if not trust.control_api:
+        lines += "Control API: off (health only)\n"
+    elif trust.control_token:
+        lines += "Control API: wants its token (Authorization: Bearer ...)\n"
+    if trust.rate_limit:
+        lines += f"Rate limit: {trust.rate_limit:g} calls a second per access key\n"
+    return lines
 
 
 def _clock_line(start: datetime, frozen: bool) -> str:
