@@ -6,7 +6,9 @@
 #   docker run --rm -p 127.0.0.1:8765:8765 -v mockturk-data:/data -e MOCKTURK_DATA_DIR=/data mockturk
 #
 # Configuration: the CLI's environment variables (MOCKTURK_HOST, MOCKTURK_PORT, MOCKTURK_FIXTURES,
-# MOCKTURK_LOG_LEVEL, MOCKTURK_DATA_DIR...). /fixtures holds the bundled data set; mount a directory of .json/.yaml/.yml
+# MOCKTURK_LOG_LEVEL, MOCKTURK_DATA_DIR...; MOCKTURK_ALLOWED_HOSTS for the names other containers
+# reach the control API by, see docs/security.md). /fixtures holds the bundled data set; mount a
+# directory of .json/.yaml/.yml
 # fixture files over it to serve your own. Any OCI builder works (docker, podman, buildah): no
 # BuildKit-only syntax. BASE_IMAGE may name any Debian-like image with python3 >= 3.11 and venv.
 

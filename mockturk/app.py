@@ -12,7 +12,7 @@ from decimal import Decimal
 from starlette.applications import Starlette
 from starlette.datastructures import State
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -30,6 +30,10 @@ from mockturk.serverlog import RequestLog, logging_request_log, request_message
 from mockturk.service import MTurkService
 from mockturk.spec import load_spec
 from mockturk.state.store import Store
+from mockturk.trust import TrustSettings
+from mockturk.trust.faults import Faults
+from mockturk.trust.guard import Guard, own_hosts
+from mockturk.trust.sigv4 import DEFAULT_KEYS, SignatureVerifier, access_keys
 from mockturk.web.site import Site
 from mockturk.worker.endpoints import EXTERNAL_SUBMIT, WorkerEndpoints
 
@@ -48,6 +52,7 @@ def create_app(
     pinned_balance: bool = False,
     strict_https: bool = False,
     routes: Routes | None = None,
+    trust: TrustSettings | None = None,
 ) -> MockTurkApp:
     """A new, independent server state seeded with ``dataset``; no state is shared between apps.
 
@@ -61,8 +66,10 @@ def create_app(
     ``pinned_balance`` it shows that balance whatever is spent, and funds never run out, as in
     the real sandbox. ``strict_https`` refuses ExternalURLs that are not https, as the real
     service did. ``routes`` say where notifications are delivered (by default nowhere: they
-    are kept in the outbox, readable at ``/_mockturk/notifications``).
+    are kept in the outbox, readable at ``/_mockturk/notifications``). ``trust`` says which
+    requests are refused (:mod:`mockturk.trust`).
     """
+    settings = trust or TrustSettings()
     spec = load_spec()
     store = Store()
     clock = clock or ControllableClock()
@@ -75,8 +82,14 @@ def create_app(
         strict_https=strict_https,
     )
     context = Context(spec=spec, account=account, tokens=TokenCodec(token_secret))
-    service = MTurkService(context, handlers, on_fault, request_log)
-    control = Control(account, clock)
+    verifier = None
+    if settings.verify_signatures:
+        verifier = SignatureVerifier(settings.access_keys or access_keys(DEFAULT_KEYS))
+    faults = Faults(settings.rate_limit, settings.rate_burst)
+    service = MTurkService(
+        context, handlers, on_fault, request_log, own_hosts(settings), verifier, faults
+    )
+    control = Control(account, clock, settings.max_fixture_bytes, faults, spec.operation_names)
 
     def aws_error(error: AwsError) -> Response:
         body = protocol.error_body(error, epoch_millis(context.clock.now()))
@@ -99,6 +112,8 @@ def create_app(
         return aws_error(wrong_path(request.url.path))
 
     async def internal_error(request: Request, exc: Exception) -> Response:
+        if isinstance(exc, ClientDisconnect):  # nobody to answer, and nothing went wrong
+            return Response(status_code=400)
         if on_fault is not None:
             on_fault(exc)
         if request.url.path.startswith(PREFIX + "/"):
@@ -148,12 +163,13 @@ def create_app(
         ],
         exception_handlers={HTTPException: http_error, Exception: internal_error},
     )
-    app = MockTurkApp(service, framework, request_log)
+    app = MockTurkApp(service, framework, request_log, Guard(framework, settings))
     app.state.service = service
     app.state.store = store
     app.state.account = account
     app.state.clock = clock
     app.state.deliverer = deliverer
+    app.state.faults = faults
     return app
 
 
@@ -166,11 +182,16 @@ class MockTurkApp:
     """
 
     def __init__(
-        self, service: MTurkService, framework: Starlette, request_log: RequestLog
+        self,
+        service: MTurkService,
+        framework: Starlette,
+        request_log: RequestLog,
+        guarded: protocol.Asgi | None = None,
     ) -> None:
         self.service = service
         self.framework = framework
         self.request_log = request_log
+        self.guarded = guarded or framework  # the framework behind the rules of the guard
 
     @property
     def state(self) -> State:
@@ -184,7 +205,9 @@ class MockTurkApp:
         elif scope["path"] == "/" and not _browser_visit(scope):
             await self.service(scope, receive, send)
         else:
-            await self.framework(scope, receive, self._logging(scope, send))
+            # A client that left before its request was read: Starlette re-raises that.
+            with contextlib.suppress(ClientDisconnect):
+                await self.guarded(scope, receive, self._logging(scope, send))
 
     def _logging(self, scope: protocol.Scope, send: protocol.Send) -> protocol.Send:
         """``send``, logging the request's line just before its response starts."""

@@ -38,6 +38,10 @@ from mockturk.durable.keeper import Keeper, take_up
 from mockturk.fixtures import FixtureError, default_fixtures_path, load_fixture_paths
 from mockturk.models import parse_timestamp
 from mockturk.serverlog import LogWriter, QueueingHandler, RequestLog
+from mockturk.trust import TrustSettings
+from mockturk.trust import options as trust_options
+from mockturk.trust.connections import ConnectionLimits
+from mockturk.trust.settings import DEFAULT_MAX_FIXTURE_BYTES
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -176,6 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
         "AWS; repeat for more [MOCKTURK_SNS_HTTP, separated by spaces]",
     )
     _data_dir_options(serve)
+    trust_options.add_to(serve)
     return parser
 
 
@@ -276,6 +281,41 @@ def main(argv: Sequence[str] | None = None) -> int:
         frozen_clock=_switch(parser, args.frozen_clock, "MOCKTURK_FROZEN_CLOCK"),
         account=account,
         data=_data_settings(parser, args),
+        trust=_trust(parser, args),
+        limits=_limits(parser, args),
+    )
+
+
+def _limits(parser: argparse.ArgumentParser, args: argparse.Namespace) -> ConnectionLimits:
+    try:
+        return trust_options.connection_limits(args, os.environ)
+    except argparse.ArgumentTypeError as error:
+        parser.error(f"connection limits: {error}")
+
+
+def _trust(parser: argparse.ArgumentParser, args: argparse.Namespace) -> TrustSettings:
+    """The safety options (:mod:`mockturk.trust.options`), else their environment variables."""
+    control_api = args.control_api
+    if control_api is None:
+        control_api = _from_env(parser, "MOCKTURK_CONTROL_API", _boolean)
+    max_bytes = args.max_fixture_bytes
+    if max_bytes is None:
+        max_bytes = _from_env(parser, "MOCKTURK_MAX_FIXTURE_BYTES", trust_options.byte_count)
+    hosts = args.allowed_host or trust_options.listed(os.environ.get("MOCKTURK_ALLOWED_HOSTS", ""))
+    try:
+        keys = trust_options.keys_from(args, os.environ)
+    except argparse.ArgumentTypeError as error:
+        parser.error(f"access keys: {error}")
+    rate = args.rate_limit or _from_env(parser, "MOCKTURK_RATE_LIMIT", trust_options.seconds)
+    return TrustSettings(
+        allowed_hosts=tuple(hosts),
+        control_token=args.control_token or os.environ.get("MOCKTURK_CONTROL_TOKEN") or None,
+        control_api=control_api is not False,
+        max_fixture_bytes=max_bytes or DEFAULT_MAX_FIXTURE_BYTES,
+        bound_host=args.host,
+        verify_signatures=_switch(parser, args.verify_signatures, "MOCKTURK_VERIFY_SIGNATURES"),
+        access_keys=keys,
+        rate_limit=rate,
     )
 
 
@@ -331,6 +371,8 @@ def serve(
     frozen_clock: bool = False,
     account: AccountSettings | None = None,
     data: DataSettings | None = None,
+    trust: TrustSettings | None = None,
+    limits: ConnectionLimits | None = None,
 ) -> int:
     # Every line of the log, the requests' and uvicorn's alike, leaves through one writer
     # thread, so logging costs the event loop next to nothing; closing it writes the rest.
@@ -353,6 +395,8 @@ def serve(
             clock,
             clock_line,
             account or AccountSettings(),
+            trust or TrustSettings(bound_host=host),
+            limits or ConnectionLimits(),
             data,
         )
     finally:
@@ -368,6 +412,8 @@ def _serve(
     clock: ControllableClock,
     clock_line: str | None,
     account: AccountSettings,
+    trust: TrustSettings,
+    limits: ConnectionLimits,
     data: DataSettings | None = None,
 ) -> int:
     paths = [Path(p) for p in fixtures] if fixtures else [default_fixtures_path()]
@@ -379,6 +425,7 @@ def _serve(
         pinned_balance=account.pinned_balance,
         strict_https=account.strict_https,
         routes=account.routes,
+        trust=trust,
     )
     sources = ", ".join(str(p) for p in paths)
     with _loading():
@@ -408,7 +455,7 @@ def _serve(
         )
         return EXIT_BIND
     bound_port = sock.getsockname()[1]
-    notes = (clock_line or "") + account.banner_lines()
+    notes = (clock_line or "") + account.banner_lines() + _trust_lines(trust)
     print(_banner(host, bound_port, sources, hits, assignments, notes), flush=True)
     config = uvicorn.Config(
         app,
@@ -417,6 +464,7 @@ def _serve(
         access_log=False,
         server_header=False,
         timeout_graceful_shutdown=5,
+        **limits.uvicorn_settings(),
     )
     _Server(config).run(sockets=[sock])
     return 0
@@ -521,6 +569,21 @@ def endpoint_url(host: str, port: int) -> str:
     if host in ("0.0.0.0", "::", ""):
         host = "127.0.0.1"
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _trust_lines(trust: TrustSettings) -> str:
+    """What the banner says of the safety options: nothing for the defaults."""
+    lines = ""
+    if trust.verify_signatures:
+        count = len(trust.access_keys) or 1
+        lines += f"Signatures: verified (SigV4), {_count(count, 'access key')}\n"
+    if not trust.control_api:
+        lines += "Control API: off (health only)\n"
+    elif trust.control_token:
+        lines += "Control API: wants its token (Authorization: Bearer ...)\n"
+    if trust.rate_limit:
+        lines += f"Rate limit: {trust.rate_limit:g} calls a second per access key\n"
+    return lines
 
 
 def _clock_line(start: datetime, frozen: bool) -> str:

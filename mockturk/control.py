@@ -15,11 +15,14 @@ JSON in and out; every error is ``{"error": code, "message": text}`` with a 4xx 
 - ``POST /_mockturk/clock``: move it, with one or more of ``{"advance": SECONDS,
   "set": ISO 8601, "frozen": BOOL}`` taken as one change (see :meth:`ControllableClock.change`);
   a bad change is refused whole. Answers the new time, as GET does.
+- ``GET /_mockturk/faults``, ``POST`` one (``{"operation": NAME or "*", "fault": "Throttling"
+  | "ServiceUnavailable" | "Slow", "count": N}`` or ``"fraction": F`` with a ``"seed"``;
+  ``"seconds"`` for Slow), ``DELETE`` them all (see :mod:`mockturk.trust.faults`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 import orjson
@@ -32,6 +35,9 @@ from mockturk.account import Account, NamedDocument
 from mockturk.clock import Clock, ClockChangeError, ControllableClock, iso_utc
 from mockturk.fixtures import FixtureError, parse_yaml
 from mockturk.models import parse_timestamp
+from mockturk.trust.faults import FaultError, Faults, fault_from
+from mockturk.trust.guard import body_too_large
+from mockturk.trust.settings import DEFAULT_MAX_FIXTURE_BYTES
 
 PREFIX = "/_mockturk"
 REQUEST_BODY = "request body"
@@ -59,9 +65,19 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 class Control:
-    def __init__(self, account: Account, clock: Clock) -> None:
+    def __init__(
+        self,
+        account: Account,
+        clock: Clock,
+        max_body_bytes: int = DEFAULT_MAX_FIXTURE_BYTES,
+        faults: Faults | None = None,
+        operations: Iterable[str] = (),
+    ) -> None:
         self.account = account
         self.clock = clock
+        self.max_body_bytes = max_body_bytes
+        self.faults = faults or Faults()
+        self.operations = frozenset(operations)
 
     def endpoints(self) -> dict[str, dict[str, Endpoint]]:
         """Path (under the prefix) to its endpoint for each method it answers."""
@@ -72,6 +88,7 @@ class Control:
             "state": {"GET": self.state},
             "clock": {"GET": self.clock_time, "POST": self.change_clock},
             "notifications": {"GET": self.notifications},
+            "faults": {"GET": self.list_faults, "POST": self.inject, "DELETE": self.clear_faults},
         }
 
     async def health(self, request: Request) -> Response:
@@ -85,12 +102,12 @@ class Control:
             raise ControlError(
                 400, "InvalidParameter", f"to={to!r}: expected 'fixtures' (the default) or 'empty'."
             )
-        start_over(self.account, self.clock, empty=to == "empty")
+        start_over(self.account, self.clock, empty=to == "empty", faults=self.faults)
         return self._done()
 
     async def fixtures(self, request: Request) -> Response:
         replace = _flag(request, "replace")
-        documents = _documents(await request.body(), request)
+        documents = _documents(await _body_within(request, self.max_body_bytes), request)
         try:
             self.account.load(documents, replace=replace)
         except FixtureError as error:
@@ -120,13 +137,37 @@ class Control:
             raise invalid_clock_change(str(error)) from None
         return await self.clock_time(request)
 
+    async def list_faults(self, request: Request) -> Response:
+        return json_response({"faults": [fault.described() for fault in self.faults.injected]})
+
+    async def inject(self, request: Request) -> Response:
+        try:
+            spec = orjson.loads(await _body_within(request, self.max_body_bytes))
+            self.faults.inject(fault_from(spec, self.operations))
+        except orjson.JSONDecodeError as error:
+            raise ControlError(
+                400, "MalformedBody", f"{REQUEST_BODY}: not JSON ({error})."
+            ) from None
+        except FaultError as error:
+            raise ControlError(400, "InvalidFault", str(error)) from None
+        return await self.list_faults(request)
+
+    async def clear_faults(self, request: Request) -> Response:
+        self.faults.clear()
+        return await self.list_faults(request)
+
     def _done(self) -> Response:
         return json_response({"status": "ok", "records": self.account.store.counts()})
 
 
-def start_over(account: Account, clock: Clock, *, empty: bool = False) -> None:
-    """Back to how the server started: its clock (when it can be moved), then its records
-    (or none), so that nothing in them falls due at a time the clock had been moved to."""
+def start_over(
+    account: Account, clock: Clock, *, empty: bool = False, faults: Faults | None = None
+) -> None:
+    """Back to how the server started: no injected faults, its clock (when it can be moved),
+    then its records (or none), so that nothing in them falls due at a time the clock had been
+    moved to."""
+    if faults is not None:
+        faults.clear()
     if isinstance(clock, ControllableClock):
         clock.reset()
     account.reset(empty=empty)
@@ -156,6 +197,18 @@ def guarded(endpoints: Mapping[str, Endpoint]) -> Endpoint:
             return control_error(error.status, error.code, str(error), **error.details)
 
     return answer
+
+
+async def _body_within(request: Request, limit: int) -> bytes:
+    """The body, refused once more than ``limit`` bytes of it have arrived."""
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            refusal = body_too_large(limit)
+            raise ControlError(refusal.status, refusal.code, refusal.message)
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _flag(request: Request, name: str) -> bool:

@@ -106,6 +106,11 @@ class RequestTooLarge(AwsError):
     type_name = CORAL + "RequestEntityTooLargeException"
 
 
+class AccessDenied(AwsError):
+    status = 403
+    type_name = CORAL + "AccessDeniedException"
+
+
 class NotImplementedOperation(AwsError):
     status = 501
     type_name = "NotImplementedException"
@@ -358,6 +363,22 @@ def unknown_operation(target: str | None) -> UnknownOperation:
     if not target:
         return UnknownOperation("Missing X-Amz-Target header.")
     return UnknownOperation(f"Unknown operation {target!r}.")
+
+
+def unsupported_content_type(content_type: str) -> UnknownOperation:
+    # The real service answers a foreign protocol as an operation it does not know.
+    return UnknownOperation(
+        f"Unsupported Content-Type {content_type[:100]!r}: AWS JSON requests carry"
+        " application/x-amz-json-1.1."
+    )
+
+
+def cross_site_request(evidence: str) -> AccessDenied:
+    # mockturk's own refusal: the real service was never reachable from a browser page.
+    return AccessDenied(
+        f"Refused a request from a web page of another site ({evidence}): the API answers"
+        " clients that are not browsers."
+    )
 
 
 def wrong_method(method: str) -> UnknownOperation:

@@ -3,15 +3,21 @@
 The order of checks for ``POST /`` decides which error a bad request gets, and is fixed:
 
 1. method: only POST (405 UnknownOperationException);
-2. target: ``X-Amz-Target: MTurkRequesterServiceV20170117.<Operation>`` naming an operation
+2. content type: ``application/x-amz-json-1.1`` (or 1.0), or none (400
+   UnknownOperationException); a browser's cross-site request (403, see
+   :mod:`mockturk.trust.guard`);
+3. target: ``X-Amz-Target: MTurkRequesterServiceV20170117.<Operation>`` naming an operation
    of the model (400 UnknownOperationException);
-3. body: at most 2 MiB (413), JSON (400 SerializationException), an object at the top level
-   (400 SerializationException); an empty body counts as ``{}``;
-4. implemented: the operation has a handler (501 NotImplementedException);
-5. validation against the model's input shape (400 ValidationException);
-6. the handler (400 RequestError; anything unexpected: 500 ServiceFault, logged).
+4. body: at most 2 MiB (413); then the signature, when the server verifies them
+   (:mod:`mockturk.trust.sigv4`: the body is part of what is signed); then JSON (400
+   SerializationException), an object at the top level (400 SerializationException); an
+   empty body counts as ``{}``;
+5. injected faults and the rate limit, when a test asked for them (:mod:`mockturk.trust.faults`);
+6. implemented: the operation has a handler (501 NotImplementedException);
+7. validation against the model's input shape (400 ValidationException);
+8. the handler (400 RequestError; anything unexpected: 500 ServiceFault, logged).
 
-Credentials, signatures, regions and the Content-Type of requests are not checked.
+Signatures are checked only with ``--verify-signatures``; regions are never checked.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from mockturk.errors import (
     RequestTooLarge,
     SerializationError,
     unknown_operation,
+    unsupported_content_type,
 )
 from mockturk.spec import ServiceSpec
 
@@ -36,6 +43,7 @@ Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
+Asgi = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 CONTENT_TYPE = "application/x-amz-json-1.1"
 TARGET_HEADER = b"x-amz-target"
@@ -59,12 +67,42 @@ def new_request_id() -> str:
     return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
+# What the AWS JSON protocols carry; anything else is some other protocol, which MTurk lacks.
+_AWS_JSON_TYPES = (b"application/x-amz-json-1.1", b"application/x-amz-json-1.0")
+
+
+def check_content_type(content_type: bytes | None) -> None:
+    """Refuse a body that is not AWS JSON, as AWS JSON services do; none at all is fine."""
+    if content_type is None or content_type in _AWS_JSON_TYPES:
+        return
+    if content_type.partition(b";")[0].strip().lower() not in _AWS_JSON_TYPES:
+        raise unsupported_content_type(content_type.decode("latin-1"))
+
+
 def operation_name(target: str | None, spec: ServiceSpec) -> str:
     """The operation an ``X-Amz-Target`` header names, if the model has it."""
     prefix, _, name = (target or "").partition(".")
     if prefix != spec.target_prefix or name not in spec.operation_names:
         raise unknown_operation(target)
     return name
+
+
+def routing_headers(scope: Scope) -> tuple[bytes | None, str | None, bool]:
+    """Content-Type, X-Amz-Target, and whether a browser's Origin or Sec-Fetch-Site came with
+    them: one pass over the headers, the cheapest on every call."""
+    content_type = target = None
+    from_browser = False
+    for key, value in scope["headers"]:
+        if key == b"content-type":
+            content_type = value
+        elif key == TARGET_HEADER:
+            target = value.decode("latin-1")
+        elif key in _BROWSER_HEADERS:
+            from_browser = True
+    return content_type, target, from_browser
+
+
+_BROWSER_HEADERS = frozenset([b"origin", b"sec-fetch-site"])
 
 
 def header(scope: Scope, name: bytes) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -12,6 +13,7 @@ from mockturk.clock import Clock, epoch_millis
 from mockturk.errors import (
     AwsError,
     ValidationException,
+    cross_site_request,
     not_implemented,
     service_fault,
     wrong_method,
@@ -19,6 +21,9 @@ from mockturk.errors import (
 from mockturk.operations import Context, Handler, checks
 from mockturk.serverlog import REQUESTS_LOGGER, RequestLog, logging_request_log, request_message
 from mockturk.spec import ServiceSpec
+from mockturk.trust.faults import Faults, requester_of
+from mockturk.trust.guard import page_evidence
+from mockturk.trust.sigv4 import SignatureVerifier
 from mockturk.wire import encode
 
 logger = logging.getLogger(REQUESTS_LOGGER)
@@ -31,8 +36,14 @@ class MTurkService:
         handlers: Mapping[str, Handler],
         on_fault: Callable[[BaseException], None] | None = None,
         request_log: RequestLog = logging_request_log,
+        own_hosts: frozenset[str] = frozenset(["*"]),
+        verifier: SignatureVerifier | None = None,
+        faults: Faults | None = None,
     ) -> None:
+        self.verifier = verifier
+        self.faults = faults or Faults()
         self.context = context
+        self.own_hosts = own_hosts  # the names a page may reach it by (trust.guard.own_hosts)
         self.handlers = handlers
         self.on_fault = on_fault
         self.request_log = request_log
@@ -56,9 +67,17 @@ class MTurkService:
         try:
             if scope["method"] != "POST":
                 raise wrong_method(scope["method"])
-            target = protocol.header(scope, protocol.TARGET_HEADER)
+            content_type, target, from_browser = protocol.routing_headers(scope)
+            protocol.check_content_type(content_type)
+            if from_browser:
+                _refuse_pages(dict(scope["headers"]), self.own_hosts)
             operation = protocol.operation_name(target, self.spec)
-            params = protocol.parse_params(await protocol.read_body(scope, receive))
+            raw = await protocol.read_body(scope, receive)
+            if self.verifier is not None:
+                self.verifier.verify(scope["method"], scope["query_string"], scope["headers"], raw)
+            params = protocol.parse_params(raw)
+            if self.faults.active:
+                await self._feign(operation, protocol.header(scope, b"authorization"))
             status, body = 200, self.call(operation, params)
         except AwsError as error:
             status, body = error.status, self._error_body(error)
@@ -74,6 +93,12 @@ class MTurkService:
         elapsed_ms = (time.perf_counter() - started) * 1000
         self.request_log(logging.INFO, request_message(operation, status, elapsed_ms, request_id))
         await protocol.respond(send, status, body, request_id)
+
+    async def _feign(self, operation: str, authorization: str | None) -> None:
+        """Fail, or wait, as a test asked (:mod:`mockturk.trust.faults`)."""
+        fault = self.faults.take(operation, requester_of(authorization))
+        if fault is not None:
+            await asyncio.sleep(fault.seconds)
 
     def _error_body(self, error: AwsError) -> bytes:
         return protocol.error_body(error, epoch_millis(self.clock.now()))
@@ -95,3 +120,9 @@ class MTurkService:
         self.context.account.catch_up()
         result = handler(self.context, params)
         return encode(self.spec.output_shape(operation), result)
+
+
+def _refuse_pages(headers: dict[bytes, bytes], own_hosts: frozenset[str]) -> None:
+    evidence = page_evidence(headers, own_hosts)
+    if evidence is not None:
+        raise cross_site_request(evidence)

@@ -18,6 +18,7 @@ in-process server can also run code of the test's own on the server's event loop
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import threading
 import time
@@ -58,6 +59,11 @@ from mockturk.fixtures import (
     read_document,
 )
 from mockturk.operations import HANDLERS, Handler
+from mockturk.trust import TrustSettings, sigv4
+from mockturk.trust.connections import ConnectionLimits
+from mockturk.trust.faults import Faults
+
+CONTROL_TOKEN_VARIABLE = "MOCKTURK_CONTROL_TOKEN"
 
 # What may be given as fixtures: a file or directory path, a fixture-format dict, or a list of them.
 FixtureSource = str | Path | Mapping[str, Any]
@@ -112,6 +118,11 @@ def serve(
     strict_https: bool = False,
     aws_endpoint: str | None = None,
     sns_http: Mapping[str, str] | None = None,
+    control_token: str | None = None,
+    verify_signatures: bool = False,
+    access_keys: Mapping[str, str] | None = None,
+    rate_limit: float | None = None,
+    rate_burst: int | None = None,
 ) -> InProcessServer:
     """A mockturk server to use as a context manager (or to ``start()`` and ``stop()``).
 
@@ -144,6 +155,13 @@ def serve(
     AWS-compatible endpoint: LocalStack, ElasticMQ, moto's server), and to the HTTP URLs that
     ``sns_http`` maps topic ARNs to (as SNS envelopes, so no AWS is needed); all of them are
     kept in the outbox (``server.notifications()``) with their delivery status.
+
+    ``control_token`` makes the control API want it (``Authorization: Bearer``); the server's
+    own ``worker()`` sends it. ``verify_signatures`` checks the SigV4 signature of every API
+    request against ``access_keys`` (access key ID to secret; by default ``{"mock": "mock"}``,
+    what ``client()`` signs with). ``rate_limit`` throttles each access key past that many calls
+    a second (bursts of ``rate_burst``, by default the rate rounded up), as MTurk did; a test
+    injects failures of its own with ``server.faults``.
     """
     return InProcessServer(
         fixtures,
@@ -159,6 +177,11 @@ def serve(
         pinned_balance=pinned_balance,
         strict_https=strict_https,
         routes=Routes(aws_endpoint, dict(sns_http or {})),
+        control_token=control_token,
+        verify_signatures=verify_signatures,
+        access_keys=access_keys,
+        rate_limit=rate_limit,
+        rate_burst=rate_burst,
     )
 
 
@@ -207,9 +230,15 @@ class ThreadedServer:
     """Any ASGI app under uvicorn in a daemon thread, on its own event loop and port."""
 
     def __init__(
-        self, app: Any, host: str = "127.0.0.1", port: int = 0, timeout: float = 10.0
+        self,
+        app: Any,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        timeout: float = 10.0,
+        limits: ConnectionLimits | None = None,
     ) -> None:
         self.app = app
+        self.limits = limits or ConnectionLimits()
         self.host = host
         self._port = port
         self.timeout = timeout
@@ -235,7 +264,12 @@ class ThreadedServer:
             sock.close()
             raise ServerError(f"cannot listen on {self.host}:{self._port}: {error}") from error
         config = uvicorn.Config(
-            self.app, log_config=None, access_log=False, server_header=False, lifespan="auto"
+            self.app,
+            log_config=None,
+            access_log=False,
+            server_header=False,
+            lifespan="auto",
+            **self.limits.uvicorn_settings(),
         )
         server = _Uvicorn(config)
         loop = (config.get_loop_factory() or asyncio.new_event_loop)()
@@ -314,6 +348,11 @@ class InProcessServer:
         pinned_balance: bool = False,
         strict_https: bool = False,
         routes: Routes | None = None,
+        control_token: str | None = None,
+        verify_signatures: bool = False,
+        access_keys: Mapping[str, str] | None = None,
+        rate_limit: float | None = None,
+        rate_burst: int | None = None,
     ) -> None:
         if clock is not None and (start_time is not None or frozen_clock):
             raise ValueError("give the server a clock, or a start_time and frozen_clock; not both")
@@ -333,6 +372,11 @@ class InProcessServer:
         self._pinned_balance = pinned_balance
         self._strict_https = strict_https
         self._routes = routes
+        self._control_token = control_token
+        self._signatures = verify_signatures
+        self._access_keys = sigv4.access_keys(access_keys or {})
+        self._rate = (rate_limit, rate_burst)
+        self._injected: Faults | None = None
         # Faults are recorded on the server's thread and taken on the caller's.
         self._faults: list[BaseException] = []
         self._faults_lock = threading.Lock()
@@ -355,9 +399,18 @@ class InProcessServer:
             pinned_balance=self._pinned_balance,
             strict_https=self._strict_https,
             routes=self._routes,
+            trust=TrustSettings(
+                bound_host=self._host,
+                control_token=self._control_token,
+                verify_signatures=self._signatures,
+                access_keys=self._access_keys,
+                rate_limit=self._rate[0],
+                rate_burst=self._rate[1],
+            ),
         )
         self._account = app.state.account
         self._deliverer = app.state.deliverer
+        self._injected = app.state.faults
         self._thread = ThreadedServer(app, self._host, self._port, self._start_timeout).start()
         return self
 
@@ -444,7 +497,9 @@ class InProcessServer:
     def reset(self, *, empty: bool = False) -> None:
         """Back to the fixtures the server started with (or to no records), and its clock to
         where it started."""
-        self.on_loop(lambda account: start_over(account, self._clock, empty=empty))
+        self.on_loop(
+            lambda account: start_over(account, self._clock, empty=empty, faults=self._injected)
+        )
 
     def load(self, fixtures: Fixtures, *, replace: bool = False, base: Path | None = None) -> None:
         """Add fixture records (paths or dicts); all or nothing. See :meth:`Account.load`.
@@ -482,9 +537,14 @@ class InProcessServer:
                 if deliverer.passes == seen:  # no pass since the outbox was read
                     deliverer.passed.wait(remaining)
 
+    @property
+    def faults(self) -> InjectedFaults:
+        """Failures to inject into the next calls (see :class:`InjectedFaults`)."""
+        return InjectedFaults(self.endpoint_url, self._start_timeout, self._control_token)
+
     def worker(self, worker_id: str) -> Worker:
         """A simulated worker (see :class:`Worker`), working through this server's HTTP API."""
-        return Worker(self.endpoint_url, worker_id, self._start_timeout)
+        return Worker(self.endpoint_url, worker_id, self._start_timeout, self._control_token)
 
     def take_faults(self) -> list[BaseException]:
         """The internal faults since the last call (each already answered with a 500).
@@ -559,11 +619,17 @@ def raise_faults(faults: Iterable[BaseException]) -> None:
 
 
 class RemoteServer:
-    """A mockturk server already running elsewhere, driven through its control API."""
+    """A mockturk server already running elsewhere, driven through its control API.
 
-    def __init__(self, endpoint_url: str, timeout: float = 30.0) -> None:
+    ``control_token``: the server's, if it was given one; by default MOCKTURK_CONTROL_TOKEN.
+    """
+
+    def __init__(
+        self, endpoint_url: str, timeout: float = 30.0, control_token: str | None = None
+    ) -> None:
         self.endpoint_url = endpoint_url.rstrip("/")
         self._timeout = timeout
+        self._control_token = control_token or os.environ.get(CONTROL_TOKEN_VARIABLE) or None
 
     def client(self, **settings: Any) -> Any:
         return boto3_client(self.endpoint_url, **settings)
@@ -606,11 +672,69 @@ class RemoteServer:
     def _request(
         self, method: str, name: str, query: dict[str, str] | None = None, body: Any = None
     ) -> dict[str, Any]:
-        return control_request(self.endpoint_url, method, name, query, body, self._timeout)
+        return control_request(
+            self.endpoint_url, method, name, query, body, self._timeout, self._control_token
+        )
 
     def worker(self, worker_id: str) -> Worker:
         """A simulated worker (see :class:`Worker`)."""
-        return Worker(self.endpoint_url, worker_id, self._timeout)
+        return Worker(self.endpoint_url, worker_id, self._timeout, self._control_token)
+
+    @property
+    def faults(self) -> InjectedFaults:
+        """Failures to inject into the next calls (see :class:`InjectedFaults`)."""
+        return InjectedFaults(self.endpoint_url, self._timeout, self._control_token)
+
+
+class InjectedFaults:
+    """``server.faults``: make calls fail as the real service failed, to test a client's retries.
+
+        server.faults.inject("ListHITs", "Throttling", count=2)   # the next two calls
+        server.faults.inject("*", "ServiceUnavailable", fraction=0.1, seed=7)
+        server.faults.inject("GetHIT", "Slow", count=1, seconds=2.0)
+        server.faults.clear()                                       # a reset clears them too
+
+    Through the control API (``/_mockturk/faults``); a refused fault raises ControlError.
+    """
+
+    def __init__(self, endpoint_url: str, timeout: float, control_token: str | None) -> None:
+        self._endpoint_url = endpoint_url
+        self._timeout = timeout
+        self._control_token = control_token
+
+    def inject(
+        self,
+        operation: str,
+        fault: str = "Throttling",
+        *,
+        count: int | None = None,
+        fraction: float | None = None,
+        seed: int = 0,
+        seconds: float | None = None,
+    ) -> list[dict[str, Any]]:
+        """Add a fault; returns every fault still to fire."""
+        spec: dict[str, Any] = {"operation": operation, "fault": fault, "seed": seed}
+        if count is not None:
+            spec["count"] = count
+        if fraction is not None:
+            spec["fraction"] = fraction
+        if seconds is not None:
+            spec["seconds"] = seconds
+        return self._request("POST", spec)
+
+    def pending(self) -> list[dict[str, Any]]:
+        """Every fault still to fire."""
+        return self._request("GET")
+
+    def clear(self) -> None:
+        self._request("DELETE")
+
+    def _request(self, method: str, body: Any = None) -> list[dict[str, Any]]:
+        answer = control_request(
+            self._endpoint_url, method, "faults", None, body, self._timeout, self._control_token
+        )
+        faults: list[dict[str, Any]] = answer["faults"]
+        return faults
 
 
 class ControlError(ServerError):
@@ -630,15 +754,17 @@ def control_request(
     query: dict[str, str] | None = None,
     body: Any = None,
     timeout: float = 30.0,
+    control_token: str | None = None,
 ) -> dict[str, Any]:
     """One request to a server's control API; its JSON answer, or ControlError."""
     url = f"{endpoint_url}/_mockturk/{name}"
     if query:
         url += "?" + urllib.parse.urlencode(query)
     data = orjson.dumps(body) if body is not None else None
-    request = urllib.request.Request(
-        url, data=data, method=method, headers={"Content-Type": "application/json"}
-    )
+    headers = {"Content-Type": "application/json"}
+    if control_token:
+        headers["Authorization"] = f"Bearer {control_token}"
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             document = orjson.loads(response.read())
@@ -674,17 +800,26 @@ class Worker:
     :class:`ControlError` with the control API's code and message.
     """
 
-    def __init__(self, endpoint_url: str, worker_id: str, timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        endpoint_url: str,
+        worker_id: str,
+        timeout: float = 30.0,
+        control_token: str | None = None,
+    ) -> None:
         self.endpoint_url = endpoint_url
         self.worker_id = worker_id
         self._timeout = timeout
+        self._control_token = control_token
 
     def accept(self, hit_id: str) -> Work:
         answer = self._post(f"workers/{_path(self.worker_id)}/accept", {"HITId": hit_id})
         return Work(self, answer)
 
     def _post(self, name: str, body: Any = None) -> dict[str, Any]:
-        return control_request(self.endpoint_url, "POST", name, None, body, self._timeout)
+        return control_request(
+            self.endpoint_url, "POST", name, None, body, self._timeout, self._control_token
+        )
 
     # --- Profile, qualification requests, inbox ---------------------------------------------
 
@@ -804,6 +939,7 @@ __all__ = [
     "FixtureError",
     "InProcessClock",
     "InProcessServer",
+    "InjectedFaults",
     "MockTurk",
     "RemoteClock",
     "RemoteServer",
