@@ -78,6 +78,34 @@ def question_form() -> str:
     )
 
 
+# A qualification's Test and the AnswerKey that scores it: blue is right (100), red wrong (0).
+QUALIFICATION_TEST = (
+    f'<QuestionForm xmlns="{SCHEMAS}2017-11-06/QuestionForm.xsd">'
+    "<Overview><Text>One question about the sky.</Text></Overview><Question>"
+    "<QuestionIdentifier>color</QuestionIdentifier><IsRequired>true</IsRequired>"
+    "<QuestionContent><Text>What colour is the sky?</Text></QuestionContent>"
+    "<AnswerSpecification><SelectionAnswer><Selections>"
+    "<Selection><SelectionIdentifier>blue</SelectionIdentifier><Text>Blue</Text></Selection>"
+    "<Selection><SelectionIdentifier>red</SelectionIdentifier><Text>Red</Text></Selection>"
+    "</Selections></SelectionAnswer></AnswerSpecification></Question></QuestionForm>"
+)
+QUALIFICATION_ANSWER_KEY = (
+    f'<AnswerKey xmlns="{SCHEMAS}2005-10-01/AnswerKey.xsd"><Question>'
+    "<QuestionIdentifier>color</QuestionIdentifier>"
+    "<AnswerOption><SelectionIdentifier>blue</SelectionIdentifier><AnswerScore>10</AnswerScore>"
+    "</AnswerOption></Question><QualificationValueMapping><PercentageMapping>"
+    "<MaximumSummedScore>10</MaximumSummedScore></PercentageMapping>"
+    "</QualificationValueMapping></AnswerKey>"
+)
+
+
+def qualification_type(mturk: Any, name: str, **fields: Any) -> str:
+    """A new qualification type's QualificationTypeId (Active unless ``fields`` say)."""
+    params = {"Description": f"About {name}", "QualificationTypeStatus": "Active", **fields}
+    created = mturk.create_qualification_type(Name=name, **params)
+    return created["QualificationType"]["QualificationTypeId"]  # type: ignore[no-any-return]
+
+
 def create(mturk: Any, question: str, title: str = "Rate five sentences", **fields: Any) -> str:
     """A new HIT's HITId."""
     params = {**support.LAB_HIT_TYPE, "Title": title, "LifetimeInSeconds": 3600, **fields}

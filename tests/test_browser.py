@@ -257,3 +257,31 @@ def test_the_requester_approves_in_the_browser(person, task_page):
     assert person.text("article.assignment .status") == "Approved"
     done = person.mturk.get_assignment(AssignmentId=work.assignment_id)["Assignment"]
     assert done["AssignmentStatus"] == "Approved"
+
+
+def test_a_qualification_test_is_taken_and_granted(person):
+    type_id = site_pages.qualification_type(
+        person.mturk,
+        "Sky watchers",
+        Test=site_pages.QUALIFICATION_TEST,
+        TestDurationInSeconds=600,
+        AnswerKey=site_pages.QUALIFICATION_ANSWER_KEY,
+    )
+    person.work_as("A1BROWSERWORKER")
+    person.follow("#nav-qualifications")
+    assert person.text("#none-held").startswith("The requester has granted you no qualification")
+    person.follow(f".requestable-type[data-type='{type_id}'] a.button")
+    assert person.text("#type-name") == "Sky watchers"
+    person.click("input[name=color][value=blue]")
+    person.shot("qualification-test.png")
+    person.follow("#submit")
+    assert person.text("#note") == "The qualification was granted."
+    held = f".qualification[data-type='{type_id}']"
+    assert (person.text(f"{held} .value"), person.text(f"{held} .status")) == ("100", "Granted")
+    person.shot("qualifications.png")
+    person.follow("#nav-messages")
+    assert "granted the Qualification Sky watchers" in person.text(".message .subject")
+    score = person.mturk.get_qualification_score(
+        QualificationTypeId=type_id, WorkerId="A1BROWSERWORKER"
+    )
+    assert score["Qualification"]["IntegerValue"] == 100

@@ -309,6 +309,175 @@ def test_an_html_questions_content_is_served_sandboxed_and_pointed_at_mockturk(l
     assert status == 200 and "function turkSetAssignmentID" in script
 
 
+# --- Qualifications and messages -----------------------------------------------------------------
+
+
+def requested(visitor: Visitor, type_id: str, answers: dict[str, str] | None = None) -> Any:
+    return visitor.post(f"/site/qualifications/{type_id}/request", answers)
+
+
+def score_of(mturk: Any, type_id: str) -> Any:
+    return mturk.get_qualification_score(QualificationTypeId=type_id, WorkerId=WORKER)[
+        "Qualification"
+    ]
+
+
+def holders(mturk: Any, type_id: str) -> int:
+    found = mturk.list_workers_with_qualification_type(QualificationTypeId=type_id)
+    return found["NumResults"]  # type: ignore[no-any-return]
+
+
+def test_the_qualification_and_message_pages_need_a_worker_id_and_are_linked(lab):
+    _, _, visitor = lab
+    for path in ("/site/qualifications", "/site/messages"):
+        status, _, page = visitor.get(path)
+        assert status == 403 and "Choose a WorkerId first" in page
+    assert "/site/qualifications" not in visitor.get("/site/")[2]
+    visitor.work_as(WORKER)
+    index = visitor.get("/site/")[2]
+    assert 'href="/site/qualifications"' in index and 'href="/site/messages"' in index
+
+
+def test_the_qualifications_page_shows_scores_system_values_and_requestable_types(lab):
+    server, mturk, visitor = lab
+    held = site_pages.qualification_type(mturk, "Trained raters")
+    revoked = site_pages.qualification_type(mturk, "Former raters")
+    offered = site_pages.qualification_type(mturk, HOSTILE, AutoGranted=True)
+    site_pages.qualification_type(mturk, "Closed", QualificationTypeStatus="Inactive")
+    for type_id, value in ((held, 60), (revoked, 1)):
+        mturk.associate_qualification_with_worker(
+            QualificationTypeId=type_id, WorkerId=WORKER, IntegerValue=value
+        )
+    mturk.disassociate_qualification_from_worker(
+        QualificationTypeId=revoked, WorkerId=WORKER, Reason="Gone"
+    )
+    server.worker(WORKER).profile(Country="DE", Subdivision="BE", Masters=True, Approved=7)
+    visitor.work_as(WORKER)
+    status, _, page = visitor.get("/site/qualifications")
+    assert status == 200
+    rows = re.findall(r'<tr class="qualification" data-type="(\w+)">(.*?)</tr>', page, re.S)
+    assert {type_id: "Granted" in row or "Revoked" in row for type_id, row in rows} == {
+        held: True,
+        revoked: True,
+    }
+    assert '<td class="value">60</td>' in dict(rows)[held]
+    assert '<td class="status">Revoked</td>' in dict(rows)[revoked]
+    for name, value in (
+        ("Worker_Locale", "DE-BE"),
+        ("Masters", "1"),
+        ("Worker_NumberHITsApproved", "7"),
+        ("Worker_PercentAssignmentsApproved", "100"),
+        ("Worker_Adult", "0"),
+    ):
+        assert f'<td>{name}</td>\n    <td class="value">{value}</td>' in page, name
+    listed = re.findall(r'<tr class="requestable-type" data-type="(\w+)">', page)
+    assert listed == [offered, revoked, held]  # by name; the Inactive type is not offered
+    assert '<td class="standing">Revoked</td>' in page
+    assert "<script>alert" not in page and "&lt;script&gt;" in page
+
+
+def test_requesting_an_auto_granted_type_grants_it_at_once(lab):
+    _, mturk, visitor = lab
+    type_id = site_pages.qualification_type(
+        mturk, "Volunteers", AutoGranted=True, AutoGrantedValue=7
+    )
+    visitor.work_as(WORKER)
+    status, headers, _ = requested(visitor, type_id)
+    assert (status, headers["location"]) == (303, "/site/qualifications?done=granted")
+    assert score_of(mturk, type_id)["IntegerValue"] == 7
+    page = visitor.get(headers["location"])[2]
+    assert "The qualification was granted." in page and 'class="qualification"' in page
+
+
+def test_a_request_waits_for_the_requester_and_a_retry_too_soon_is_refused(lab):
+    server, mturk, visitor = lab
+    type_id = site_pages.qualification_type(mturk, "Reviewed", RetryDelayInSeconds=3600)
+    visitor.work_as(WORKER)
+    status, headers, _ = requested(visitor, type_id)
+    assert (status, headers["location"]) == (303, "/site/qualifications?done=requested")
+    assert "Request pending" in visitor.get("/site/qualifications")[2]
+    (pending,) = mturk.list_qualification_requests(QualificationTypeId=type_id)[
+        "QualificationRequests"
+    ]
+    mturk.reject_qualification_request(
+        QualificationRequestId=pending["QualificationRequestId"], Reason="Not yet"
+    )
+    status, _, page = requested(visitor, type_id)
+    assert status == 409 and "Reviewed may be requested again from" in page
+    assert mturk.list_qualification_requests()["NumResults"] == 0
+    server.clock.advance(3600)
+    assert requested(visitor, type_id)[0] == 303
+    assert mturk.list_qualification_requests()["NumResults"] == 1
+
+
+def test_a_test_is_a_form_and_its_answers_are_scored(lab):
+    _, mturk, visitor = lab
+    type_id = site_pages.qualification_type(
+        mturk,
+        "Sky watchers",
+        Test=site_pages.QUALIFICATION_TEST,
+        TestDurationInSeconds=600,
+        AnswerKey=site_pages.QUALIFICATION_ANSWER_KEY,
+    )
+    visitor.work_as(WORKER)
+    listing = visitor.get("/site/qualifications")[2]
+    assert f'href="/site/qualifications/{type_id}/request"' in listing
+    status, _, page = visitor.get(f"/site/qualifications/{type_id}/request")
+    assert status == 200 and 'id="question-form"' in page and "What colour is the sky?" in page
+    assert '<input type="radio" name="color" value="blue">' in page and "10 minutes" in page
+    status, _, page = requested(visitor, type_id, {"color": "green"})
+    assert status == 400 and "offers no selection &#39;green&#39;" in page
+    status, _, page = requested(visitor, type_id)
+    assert status == 400 and "The question &#39;color&#39; needs an answer." in page
+    assert (
+        mturk.list_workers_with_qualification_type(QualificationTypeId=type_id)["NumResults"] == 0
+    )
+    status, headers, _ = requested(visitor, type_id, {"color": "blue"})
+    assert (status, headers["location"]) == (303, "/site/qualifications?done=granted")
+    assert score_of(mturk, type_id)["IntegerValue"] == 100
+
+
+def test_a_type_not_requestable_is_not_there(lab):
+    _, mturk, visitor = lab
+    closed = site_pages.qualification_type(mturk, "Closed", QualificationTypeStatus="Inactive")
+    visitor.work_as(WORKER)
+    for type_id in (closed, "3NOSUCHTYPE0000000000000000000"):
+        status, _, page = requested(visitor, type_id)
+        assert status == 404 and "There is no requestable Qualification type" in page
+    assert mturk.list_qualification_requests()["NumResults"] == 0
+
+
+def test_a_request_from_another_site_is_refused_and_changes_nothing(lab):
+    _, mturk, visitor = lab
+    type_id = site_pages.qualification_type(mturk, "Volunteers", AutoGranted=True)
+    visitor.work_as(WORKER)
+    status, _, page = visitor.post(
+        f"/site/qualifications/{type_id}/request", Origin="https://attacker.example"
+    )
+    assert status == 403 and "This form was sent from another site." in page
+    assert (
+        mturk.list_workers_with_qualification_type(QualificationTypeId=type_id)["NumResults"] == 0
+    )
+
+
+def test_messages_are_shown_newest_first_and_escaped(lab):
+    server, mturk, visitor = lab
+    work = server.worker(WORKER).accept(hit_of(mturk))
+    work.submit({"language": "Welsh"})
+    mturk.approve_assignment(AssignmentId=work.assignment_id)
+    visitor.work_as(WORKER)
+    assert 'id="no-messages"' in visitor.get("/site/messages")[2]
+    mturk.notify_workers(Subject="Older news", MessageText="First", WorkerIds=[WORKER])
+    mturk.notify_workers(Subject=HOSTILE, MessageText=f"Line one\n{HOSTILE}", WorkerIds=[WORKER])
+    type_id = site_pages.qualification_type(mturk, "Volunteers", AutoGranted=True)
+    requested(visitor, type_id)
+    status, _, page = visitor.get("/site/messages")
+    assert status == 200 and page.count('class="message"') == 3
+    granted = page.index("You have been granted the Qualification Volunteers")
+    assert granted < page.index("&lt;script&gt;alert") < page.index("Older news")
+    assert "<script>alert" not in page and "<img src=x" not in page
+
+
 # --- The requester's view -------------------------------------------------------------------------
 
 

@@ -134,7 +134,7 @@ class Refusal:
         held = (
             "the worker does not have this qualification"
             if self.value is None
-            else f"the worker's value is {_shown(self.value)}"
+            else f"the worker's value is {shown_value(self.value)}"
         )
         return (
             "This HIT requires Qualifications that worker"
@@ -142,7 +142,8 @@ class Refusal:
         )
 
 
-def _shown(value: q.Value) -> str:
+def shown_value(value: q.Value) -> str:
+    """A value as people read it: a number, or a country and its subdivision (US-CA)."""
     if isinstance(value, tuple):
         return value[0] + (f"-{value[1]}" if value[1] else "")
     return str(value)

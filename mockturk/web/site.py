@@ -33,7 +33,7 @@ from mockturk.web.frames import (
     task_frame,
 )
 from mockturk.web.guard import TOKEN_FIELD, Guard, own_origin
-from mockturk.worker import actions
+from mockturk.worker import actions, qualifying
 from mockturk.worker.actions import WorkerError, check_worker_id
 from mockturk.worker.endpoints import form_pairs
 
@@ -51,6 +51,8 @@ PAGE_POLICY = (
 NOTES = {
     "submitted": "Your work was submitted.",
     "returned": "You returned the HIT: it is offered to other workers again.",
+    "granted": "The qualification was granted.",
+    "requested": "Your request was sent: the requester decides.",
     "approved": "The assignment was approved: the worker is paid.",
     "rejected": "The assignment was rejected.",
 }
@@ -89,6 +91,13 @@ class Site:
             page("/assignments/{assignment_id}/submit", post=self.submit_form),
             page("/assignments/{assignment_id}/return", post=self.return_),
             page("/mine", get=self.mine),
+            page("/qualifications", get=self.qualifications),
+            page(
+                "/qualifications/{type_id}/request",
+                get=self.request_page,
+                post=self.request_qualification,
+            ),
+            page("/messages", get=self.messages),
             page("/requester", get=self.requester),
             page("/requester/hits/{hit_id}", get=self.requester_hit),
             page("/requester/assignments/{assignment_id}/approve", post=self.approve),
@@ -315,6 +324,49 @@ class Site:
         work, earnings = views.worker_work(self.account, _required_worker(request))
         return self.render(request, "mine.html", work=work, earnings=earnings)
 
+    async def qualifications(self, request: Request) -> Response:
+        quals = views.worker_qualifications(self.account, _required_worker(request))
+        return self.render(request, "qualifications.html", quals=quals)
+
+    async def request_page(self, request: Request) -> Response:
+        _required_worker(request)
+        return self._request_page(request, self._requestable(request))
+
+    def _request_page(
+        self,
+        request: Request,
+        wanted: q.QualificationType,
+        status: int = 200,
+        error: str | None = None,
+    ) -> Response:
+        """A type to request: its Test as a form (as a QuestionForm HIT's), or a button."""
+        info = _test(wanted)
+        return self.render(
+            request, "qualification_request.html", status, type=wanted, info=info, error=error
+        )
+
+    async def request_qualification(self, request: Request) -> Response:
+        """The request the control API makes too: granted at once, scored, or left pending."""
+        _, pairs = await self.posted(request)
+        worker = _required_worker(request)
+        wanted = self._requestable(request)
+        info = _test(wanted)
+        try:
+            answer = question_form_answers(info.questions, pairs) if info else None
+            made = qualifying.request_qualification(
+                self.account, worker, wanted.QualificationTypeId, answer
+            )
+        except ValueError as error:
+            return self._request_page(request, wanted, 400, str(error))
+        except WorkerError as error:
+            return self._request_page(request, wanted, error.status, error.message)
+        done = "granted" if made.RequestStatus == q.ACCEPTED_REQUEST else "requested"
+        return RedirectResponse(f"{SITE}/qualifications?done={done}", 303)
+
+    async def messages(self, request: Request) -> Response:
+        messages, total = views.inbox(self.account, _required_worker(request))
+        return self.render(request, "messages.html", messages=messages, total=total)
+
     # --- The requester's view ---------------------------------------------------------------
 
     async def requester(self, request: Request) -> Response:
@@ -377,6 +429,13 @@ class Site:
             raise _Missing(f"There is no HIT {hit_id}.")
         return row.record
 
+    def _requestable(self, request: Request) -> q.QualificationType:
+        type_id = request.path_params["type_id"]
+        found = views.requestable_type(self.account, type_id)
+        if found is None:
+            raise _Missing(f"There is no requestable Qualification type {type_id}.")
+        return found
+
     def _own_assignment(self, request: Request) -> Assignment:
         """The worker's own assignment named in the path (another worker's is not there)."""
         worker = _required_worker(request)
@@ -436,6 +495,16 @@ def _question(hit: HIT) -> QuestionInfo:
         return check_question(hit.Question)
     except AwsError as error:
         raise _Missing(f"HIT {hit.HITId} cannot be shown: {error.message}") from None
+
+
+def _test(wanted: q.QualificationType) -> QuestionInfo | None:
+    """A type's Test (checked as a QuestionForm when the type was stored), if it has one."""
+    if wanted.Test is None:
+        return None
+    try:
+        return check_question(wanted.Test)
+    except AwsError as error:
+        raise _Missing(f"The test of {wanted.Name} cannot be shown: {error.message}") from None
 
 
 def _money(amount: str) -> str:

@@ -25,7 +25,10 @@ from mockturk.domain.records import (
     Assignment,
     BonusPayment,
 )
+from mockturk.domain.workers import Message
+from mockturk.state import workers
 from mockturk.web.eligibility import Eligibility, eligibility
+from mockturk.worker import qualifying
 
 LIMIT = 100  # rows a list shows: a page to read, not the whole of a large state
 
@@ -158,3 +161,89 @@ def hit_review(account: Account, hit_id: str) -> tuple[HIT, list[Reviewed]] | No
         return None
     shown = [a for a in account.store.assignments_of(hit_id) if a.visible]
     return row.record, [Reviewed(a, answer_values(a.Answer or "")) for a in shown]
+
+
+# --- Qualifications and messages ------------------------------------------------------------------
+
+# The system types a worker's page shows, in this order (Masters: either environment's).
+SHOWN_SYSTEM_TYPES = (q.LOCALE, q.MASTERS[0], q.NUMBER_HITS_APPROVED, q.PERCENT_APPROVED, q.ADULT)
+
+
+@dataclass(frozen=True)
+class Held:
+    """A qualification of the requester's that the worker holds (or held: Revoked)."""
+
+    name: str
+    qualification: q.Qualification
+
+    @property
+    def shown(self) -> str:
+        held = self.qualification
+        value = held.LocaleValue if held.LocaleValue is not None else held.IntegerValue
+        return workers.shown_value(value) if value is not None else ""
+
+
+@dataclass(frozen=True)
+class SystemValue:
+    qualification_type: q.QualificationType
+    shown: str | None  # None: not held (Masters)
+
+
+@dataclass(frozen=True)
+class Requestable:
+    """A type the worker may ask for, and where the worker stands with it."""
+
+    qualification_type: q.QualificationType
+    held: q.Qualification | None
+    pending: bool
+
+
+@dataclass(frozen=True)
+class Qualifications:
+    held: list[Held]
+    system: list[SystemValue]
+    requestable: list[Requestable]
+    requestable_total: int
+
+
+def worker_qualifications(account: Account, worker_id: str) -> Qualifications:
+    """What the qualifications page shows: the worker's scores (newest grant first), their system
+    values (as the accept's rule reads them), and the first requestable types by name."""
+    tx = account.transaction()
+    scores = {
+        s.QualificationTypeId: s
+        for s in tx.keyed_records(workers.SCORES)
+        if s.WorkerId == worker_id
+    }
+    held = [
+        Held(workers.qualification_type_named(tx, s.QualificationTypeId), s)
+        for s in sorted(scores.values(), key=lambda s: s.GrantTime, reverse=True)[:LIMIT]
+    ]
+    values = workers.values(tx, worker_id, ())
+    system = [
+        SystemValue(q.SYSTEM_TYPES[t], workers.shown_value(values[t]) if t in values else None)
+        for t in SHOWN_SYSTEM_TYPES
+    ]
+    pending = {
+        r.QualificationTypeId
+        for r in tx.keyed_records(workers.REQUESTS)
+        if r.WorkerId == worker_id and r.RequestStatus == q.PENDING
+    }
+    offered = [t for t in workers.own_types(tx) if t.IsRequestable]
+    first = heapq.nsmallest(LIMIT, offered, key=lambda t: (t.Name, t.QualificationTypeId))
+    requestable = [
+        Requestable(t, scores.get(t.QualificationTypeId), t.QualificationTypeId in pending)
+        for t in first
+    ]
+    return Qualifications(held, system, requestable, len(offered))
+
+
+def requestable_type(account: Account, type_id: str) -> q.QualificationType | None:
+    found = workers.qualification_type(account.transaction(), type_id)
+    return found if found is not None and found.IsRequestable else None
+
+
+def inbox(account: Account, worker_id: str) -> tuple[list[Message], int]:
+    """The newest messages (at most LIMIT), newest first, and how many the worker has."""
+    messages = qualifying.inbox(account, worker_id)
+    return list(reversed(messages[-LIMIT:])), len(messages)
