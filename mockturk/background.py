@@ -28,7 +28,6 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC
 from typing import Any
 
-import boto3
 import orjson
 
 from mockturk.account import Account
@@ -171,6 +170,8 @@ class Sender:
     def _client(self, service: str, region: str) -> Any:
         key = (service, region)
         if key not in self._clients:
+            import boto3  # only once a message goes to an AWS endpoint: a tenth of a start-up
+
             # Any credentials do for a local endpoint; the environment's are used if set.
             self._clients[key] = boto3.client(
                 service,  # type: ignore[call-overload]
