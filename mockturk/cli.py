@@ -42,6 +42,7 @@ from mockturk.trust import TrustSettings
 from mockturk.trust import options as trust_options
 from mockturk.trust.connections import ConnectionLimits
 from mockturk.trust.settings import DEFAULT_MAX_FIXTURE_BYTES
+from mockturk.trust.sigv4 import DEFAULT_KEYS
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -456,7 +457,10 @@ def _serve(
         return EXIT_BIND
     bound_port = sock.getsockname()[1]
     notes = (clock_line or "") + account.banner_lines() + _trust_lines(trust)
-    print(_banner(host, bound_port, sources, hits, assignments, notes), flush=True)
+    print(
+        _banner(host, bound_port, sources, hits, assignments, notes, _signing_key(trust)),
+        flush=True,
+    )
     config = uvicorn.Config(
         app,
         log_config=None,
@@ -591,6 +595,17 @@ def _clock_line(start: datetime, frozen: bool) -> str:
     return f"Clock: {how} {iso_utc(start)}   (move it: POST /_mockturk/clock)\n"
 
 
+def _signing_key(trust: TrustSettings) -> tuple[str, str]:
+    """The key pair the banner's snippet signs with: any will do, unless signatures are
+    checked against keys of the user's own (whose secret a log line must not show)."""
+    if not (trust.verify_signatures and trust.access_keys):
+        return "mock", "mock"
+    first = trust.access_keys[0]
+    if first.secret_access_key == DEFAULT_KEYS.get(first.access_key_id):
+        return first.access_key_id, first.secret_access_key
+    return first.access_key_id, f"<the secret of {first.access_key_id}>"
+
+
 def _banner(
     host: str,
     port: int,
@@ -598,6 +613,7 @@ def _banner(
     hits: int,
     assignments: int,
     notes: str = "",
+    key: tuple[str, str] = ("mock", "mock"),
 ) -> str:
     url = endpoint_url(host, port)
     records = f"{_count(hits, 'HIT')} and {_count(assignments, 'assignment')}"
@@ -610,8 +626,8 @@ Worker site: {url}/site/   (do the HITs in a browser)
         "mturk",
         endpoint_url="{url}",
         region_name="us-east-1",
-        aws_access_key_id="mock",
-        aws_secret_access_key="mock",
+        aws_access_key_id="{key[0]}",
+        aws_secret_access_key="{key[1]}",
     )
     print(mturk.list_hits()["NumResults"])
 """

@@ -214,6 +214,17 @@ def test_the_banner_snippet_runs_as_printed(default_server, default_dataset, cap
     assert 0 < int(printed) <= len(default_dataset.hits)
 
 
+def test_the_banner_snippet_names_the_key_signatures_are_checked_with_never_its_secret():
+    with Server(
+        "--port", "0", "--verify-signatures", "--access-key", "AKIDSTUDY:s3cret-of-the-study"
+    ) as server:
+        server.stdout.wait_for(re.escape('print(mturk.list_hits()["NumResults"])'))
+        banner = server.stdout.text()
+    assert 'aws_access_key_id="AKIDSTUDY"' in banner
+    assert 'aws_secret_access_key="<the secret of AKIDSTUDY>"' in banner
+    assert "s3cret-of-the-study" not in banner
+
+
 def test_health_reports_the_loaded_records(default_server, default_dataset):
     status, body = default_server.health()
     assert status == 200
