@@ -76,7 +76,7 @@ class Keeper:
         if not written and control == self._control:
             return
         store.written = []
-        records = [self._entry(table, key) for table, key in written or ()]
+        records = [self._entry(table, key) for table, key in _distinct(written or ())]
         try:
             self.data_dir.append(orjson.dumps({"records": records, "control": control}))
         except BaseException:
@@ -111,6 +111,20 @@ class Keeper:
 
     def _compact_after(self) -> int:
         return max(COMPACT_AFTER, sum(self.account.store.counts().values()))
+
+
+def _distinct(written: Iterable[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    """Each record written, once. Every entry of it would carry the record as it is now, and
+    the replay would give it the same place: its first write's, or for a kind the store moves
+    to the end when replaced, its last's (a change to an assignment removes and adds it)."""
+    kept: dict[tuple[str, Any], None] = {}
+    for write in written:
+        if write in kept:
+            if not BY_TABLE[write[0]].moves_when_replaced:
+                continue
+            del kept[write]
+        kept[write] = None
+    return list(kept)
 
 
 def kept_document(state: dict[str, Any]) -> dict[str, Any]:
