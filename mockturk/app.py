@@ -26,6 +26,7 @@ from mockturk.errors import AwsError, service_fault, wrong_method, wrong_path
 from mockturk.fixtures import Dataset
 from mockturk.operations import HANDLERS, Context, Handler
 from mockturk.pagination import TokenCodec
+from mockturk.requesters import Requesters
 from mockturk.serverlog import RequestLog, logging_request_log, request_message
 from mockturk.service import MTurkService
 from mockturk.spec import load_spec
@@ -82,14 +83,33 @@ def create_app(
         strict_https=strict_https,
     )
     context = Context(spec=spec, account=account, tokens=TokenCodec(token_secret))
-    verifier = None
-    if settings.verify_signatures:
-        verifier = SignatureVerifier(settings.access_keys or access_keys(DEFAULT_KEYS))
+    keys = settings.access_keys or access_keys(DEFAULT_KEYS)
+    routes = routes or Routes()
+
+    def new_account() -> Account:
+        made = Account(
+            Store(),
+            clock,
+            balance=balance,
+            pinned_balance=pinned_balance,
+            strict_https=strict_https,
+        )
+        made.store.delivers = routes.delivers
+        return made
+
+    requesters = Requesters(
+        account,
+        mode=settings.requesters,
+        first_name=keys[0].requester or keys[0].access_key_id,
+        keys={key.access_key_id: key.requester or key.access_key_id for key in keys},
+        make=new_account,
+    )
+    verifier = SignatureVerifier(keys) if settings.verify_signatures else None
     faults = Faults(settings.rate_limit, settings.rate_burst)
     service = MTurkService(
-        context, handlers, on_fault, request_log, own_hosts(settings), verifier, faults
+        context, handlers, on_fault, request_log, own_hosts(settings), verifier, faults, requesters
     )
-    control = Control(account, clock, settings.max_fixture_bytes, faults, spec.operation_names)
+    control = Control(requesters, clock, settings.max_fixture_bytes, faults, spec.operation_names)
 
     def aws_error(error: AwsError) -> Response:
         body = protocol.error_body(error, epoch_millis(context.clock.now()))
@@ -124,7 +144,7 @@ def create_app(
         Route(f"{PREFIX}/{name}", guarded(endpoints), methods=ANY_METHOD)
         for name, endpoints in control.endpoints().items()
     ]
-    workers = WorkerEndpoints(account)
+    workers = WorkerEndpoints(requesters)
     worker_routes = [
         Route(
             path,
@@ -134,15 +154,14 @@ def create_app(
         for path, endpoint in workers.routes().items()
     ]
     worker_routes.append(Route(EXTERNAL_SUBMIT, workers.external_submit, methods=["POST"]))
-    routes = routes or Routes()
     store.delivers = routes.delivers
-    deliverer = Deliverer(account, routes)
+    deliverer = Deliverer(requesters, routes)
 
     @contextlib.asynccontextmanager
     async def background(_: Starlette) -> AsyncIterator[None]:
         # The ticker and the deliverer run while the server does, and end with it.
         tasks = [
-            asyncio.create_task(Ticker(account).run(), name="mockturk-ticker"),
+            asyncio.create_task(Ticker(requesters).run(), name="mockturk-ticker"),
             asyncio.create_task(deliverer.run(), name="mockturk-deliverer"),
         ]
         try:
@@ -152,7 +171,7 @@ def create_app(
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
 
-    site = Site(account, service.call)
+    site = Site(requesters, service.call)
     framework = Starlette(
         lifespan=background,
         routes=[
@@ -167,6 +186,7 @@ def create_app(
     app.state.service = service
     app.state.store = store
     app.state.account = account
+    app.state.requesters = requesters
     app.state.clock = clock
     app.state.deliverer = deliverer
     app.state.faults = faults

@@ -1,9 +1,9 @@
 """What the server does with nobody calling: the ticker and the deliverer, two asyncio tasks.
 
 The ticker sleeps until the timeline's next due instant (or until the clock is moved or a
-change plans something sooner) and then catches the account up, so auto-approvals, expiries and
-their notifications happen on time in real time with no request. On a frozen clock nothing
-falls due by itself, and it sleeps until the clock moves.
+change plans something sooner) and then catches every requester's account up, so
+auto-approvals, expiries and their notifications happen on time in real time with no request.
+On a frozen clock nothing falls due by itself, and it sleeps until the clock moves.
 
 The deliverer takes the outbox's pending messages to their destinations after the responses
 that posted them: SQS and SNS through boto3 on a configured AWS-compatible endpoint
@@ -32,8 +32,8 @@ import orjson
 
 from mockturk.account import Account
 from mockturk.clock import ControllableClock, epoch_millis
+from mockturk.requesters import Requesters
 from mockturk.state.outbox import DELIVERED, FAILED, PENDING, Notification
-from mockturk.state.store import Store
 from mockturk.wire import to_micros
 
 logger = logging.getLogger("mockturk.notifications")
@@ -53,24 +53,27 @@ SIGNING_CERT_URL = "http://127.0.0.1/SimpleNotificationService-mockturk.pem"
 
 
 class Ticker:
-    def __init__(self, account: Account) -> None:
-        self.account = account
+    def __init__(self, requesters: Requesters) -> None:
+        self.requesters = requesters
         self._poked = asyncio.Event()
 
     def poke(self, *_: Any) -> None:
         self._poked.set()
 
     async def run(self) -> None:
-        clock = self.account.clock
+        clock = self.requesters.first.clock
         stop_listening = (
             clock.subscribe(self.poke) if isinstance(clock, ControllableClock) else None
         )
-        self.account.store.planned = self.poke
+        for account in self.requesters:
+            self._watch(account)
+        self.requesters.added.append(lambda _, account: self._watch(account))
         try:
             while True:
                 self._poked.clear()
                 try:
-                    self.account.catch_up()
+                    for account in self.requesters:
+                        account.catch_up()
                 except Exception:
                     logger.exception("the timeline could not be caught up")
                     await self._poked.wait()
@@ -80,12 +83,16 @@ class Ticker:
             if stop_listening is not None:
                 stop_listening()
 
+    def _watch(self, account: Account) -> None:
+        account.store.planned = self.poke
+
     def _delay(self) -> float | None:
         """Seconds until the next due instant; None if nothing falls due by itself."""
-        due = self.account.store.t.timeline.next_due()
-        clock = self.account.clock
-        if due is None or (isinstance(clock, ControllableClock) and clock.frozen):
+        dues = [d for a in self.requesters if (d := a.store.t.timeline.next_due()) is not None]
+        clock = self.requesters.first.clock
+        if not dues or (isinstance(clock, ControllableClock) and clock.frozen):
             return None
+        due = min(dues)
         # A millisecond late rather than early: woken early, it would only sleep again.
         return max(0.0, (due - to_micros(clock.now())) / 1e6) + 0.001
 
@@ -194,8 +201,8 @@ def _queue_region(url: str) -> str:
 
 
 class Deliverer:
-    def __init__(self, account: Account, routes: Routes) -> None:
-        self.account = account
+    def __init__(self, requesters: Requesters, routes: Routes) -> None:
+        self.requesters = requesters
         self.sender = Sender(routes)
         self._poked = asyncio.Event()
         self._retry_at: dict[str, float] = {}  # EventDocId -> monotonic time of its next try
@@ -204,15 +211,16 @@ class Deliverer:
         self.passes = 0
         self.passed = threading.Condition()
 
-    @property
-    def store(self) -> Store:
-        return self.account.store
-
     def poke(self) -> None:
         self._poked.set()
 
+    def _watch(self, account: Account) -> None:
+        account.store.wake = self.poke
+
     async def run(self) -> None:
-        self.store.wake = self.poke
+        for account in self.requesters:
+            self._watch(account)
+        self.requesters.added.append(lambda _, account: self._watch(account))
         try:
             while True:
                 self._poked.clear()
@@ -227,9 +235,14 @@ class Deliverer:
     async def _deliver_due(self) -> float | None:
         """Try every pending message whose time has come; seconds until the next retry."""
         loop = asyncio.get_running_loop()
-        pending = [m for m in self.store.t.outbox.values() if m.Status == PENDING]
+        pending = [
+            (account, message)
+            for account in self.requesters
+            for message in account.store.t.outbox.values()
+            if message.Status == PENDING
+        ]
         later: list[float] = []
-        for message in pending:
+        for account, message in pending:
             retry_at = self._retry_at.get(message.EventDocId, 0.0)
             if retry_at > time.monotonic():
                 later.append(retry_at)
@@ -239,19 +252,20 @@ class Deliverer:
                 error = None
             except Exception as failure:
                 error = f"{type(failure).__name__}: {failure}"
-            next_try = self._record(message, error)
+            next_try = self._record(account, message, error)
             if next_try is not None:
                 later.append(next_try)
         return max(0.0, min(later) - time.monotonic()) if later else None
 
-    def _record(self, message: Notification, error: str | None) -> float | None:
+    def _record(self, account: Account, message: Notification, error: str | None) -> float | None:
         """Keep how the attempt went; when to try again, if it is to be tried again."""
-        held = self.store.t.outbox.get(message.EventDocId)
+        store = account.store
+        held = store.t.outbox.get(message.EventDocId)
         if held is not message:
             return None  # the outbox was reset or reloaded meanwhile
         attempts = message.Attempts + 1
         if error is None:
-            now = self.account.clock.now()
+            now = account.clock.now()
             updated = replace(message, Status=DELIVERED, Attempts=attempts, DeliveryTime=now)
             self._retry_at.pop(message.EventDocId, None)
             retry_at = None
@@ -269,7 +283,7 @@ class Deliverer:
             retry_at = time.monotonic() + backoff if status == PENDING else None
             if retry_at is not None:
                 self._retry_at[message.EventDocId] = retry_at
-        self.store.writable().outbox[message.EventDocId] = updated
-        self.store.noted("outbox", message.EventDocId)
-        self.account.catch_up()  # which keeps the new status, with a data dir
+        store.writable().outbox[message.EventDocId] = updated
+        store.noted("outbox", message.EventDocId)
+        account.catch_up()  # which keeps the new status, with a data dir
         return retry_at

@@ -37,6 +37,7 @@ from mockturk.durable.data_dir import SYNC_MODES, DataDir, DataDirError
 from mockturk.durable.keeper import Keeper, take_up
 from mockturk.fixtures import FixtureError, default_fixtures_path, load_fixture_paths
 from mockturk.models import parse_timestamp
+from mockturk.requesters import ONE
 from mockturk.serverlog import LogWriter, QueueingHandler, RequestLog
 from mockturk.trust import TrustSettings
 from mockturk.trust import options as trust_options
@@ -308,6 +309,9 @@ def _trust(parser: argparse.ArgumentParser, args: argparse.Namespace) -> TrustSe
     except argparse.ArgumentTypeError as error:
         parser.error(f"access keys: {error}")
     rate = args.rate_limit or _from_env(parser, "MOCKTURK_RATE_LIMIT", trust_options.seconds)
+    requesters = args.requesters or _from_env(
+        parser, "MOCKTURK_REQUESTERS", trust_options.requesters_mode
+    )
     return TrustSettings(
         allowed_hosts=tuple(hosts),
         control_token=args.control_token or os.environ.get("MOCKTURK_CONTROL_TOKEN") or None,
@@ -317,6 +321,7 @@ def _trust(parser: argparse.ArgumentParser, args: argparse.Namespace) -> TrustSe
         verify_signatures=_switch(parser, args.verify_signatures, "MOCKTURK_VERIFY_SIGNATURES"),
         access_keys=keys,
         rate_limit=rate,
+        requesters=requesters or ONE,
     )
 
 
@@ -587,6 +592,8 @@ def _trust_lines(trust: TrustSettings) -> str:
         lines += "Control API: wants its token (Authorization: Bearer ...)\n"
     if trust.rate_limit:
         lines += f"Rate limit: {trust.rate_limit:g} calls a second per access key\n"
+    if trust.requesters != ONE:
+        lines += "Requesters: one per access key (GET /_mockturk/requesters lists them)\n"
     return lines
 
 

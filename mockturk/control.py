@@ -3,6 +3,7 @@
 JSON in and out; every error is ``{"error": code, "message": text}`` with a 4xx status.
 
 - ``GET  /_mockturk/health``: liveness and record counts.
+- ``GET  /_mockturk/requesters``: each requester, its balance and its record counts.
 - ``POST /_mockturk/reset``: back to the start-up fixtures; ``?to=empty`` for no records.
 - ``POST /_mockturk/fixtures``: add records in the fixture format (``?replace=true`` to make
   them the whole state). The body is one fixture document (JSON, or YAML with a YAML
@@ -18,6 +19,10 @@ JSON in and out; every error is ``{"error": code, "message": text}`` with a 4xx 
 - ``GET /_mockturk/faults``, ``POST`` one (``{"operation": NAME or "*", "fault": "Throttling"
   | "ServiceUnavailable" | "Slow", "count": N}`` or ``"fraction": F`` with a ``"seed"``;
   ``"seconds"`` for Slow), ``DELETE`` them all (see :mod:`mockturk.trust.faults`).
+
+With requesters kept apart (:mod:`mockturk.requesters`), ``?requester=NAME`` makes reset,
+fixtures, state and notifications act on that requester alone (made if new); without it they
+act on the first requester, and a reset on every requester, the clock and the faults.
 """
 
 from __future__ import annotations
@@ -33,8 +38,10 @@ from starlette.responses import Response
 from mockturk import __version__
 from mockturk.account import Account, NamedDocument
 from mockturk.clock import Clock, ClockChangeError, ControllableClock, iso_utc
+from mockturk.domain.money import format_amount
 from mockturk.fixtures import FixtureError, parse_yaml
 from mockturk.models import parse_timestamp
+from mockturk.requesters import Requesters, UnknownRequester
 from mockturk.trust.faults import FaultError, Faults, fault_from
 from mockturk.trust.guard import body_too_large
 from mockturk.trust.settings import DEFAULT_MAX_FIXTURE_BYTES
@@ -67,13 +74,13 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 class Control:
     def __init__(
         self,
-        account: Account,
+        requesters: Requesters,
         clock: Clock,
         max_body_bytes: int = DEFAULT_MAX_FIXTURE_BYTES,
         faults: Faults | None = None,
         operations: Iterable[str] = (),
     ) -> None:
-        self.account = account
+        self.requesters = requesters
         self.clock = clock
         self.max_body_bytes = max_body_bytes
         self.faults = faults or Faults()
@@ -83,6 +90,7 @@ class Control:
         """Path (under the prefix) to its endpoint for each method it answers."""
         return {
             "health": {"GET": self.health},
+            "requesters": {"GET": self.list_requesters},
             "reset": {"POST": self.reset},
             "fixtures": {"POST": self.fixtures},
             "state": {"GET": self.state},
@@ -92,8 +100,20 @@ class Control:
         }
 
     async def health(self, request: Request) -> Response:
+        return json_response({"status": "ok", "version": __version__, "records": self._counts()})
+
+    async def list_requesters(self, request: Request) -> Response:
         return json_response(
-            {"status": "ok", "version": __version__, "records": self.account.store.counts()}
+            {
+                "Requesters": [
+                    {
+                        "Name": name,
+                        "AvailableBalance": format_amount(account.available_balance),
+                        "records": account.store.counts(),
+                    }
+                    for name, account in self.requesters.items()
+                ]
+            }
         )
 
     async def reset(self, request: Request) -> Response:
@@ -102,25 +122,51 @@ class Control:
             raise ControlError(
                 400, "InvalidParameter", f"to={to!r}: expected 'fixtures' (the default) or 'empty'."
             )
-        start_over(self.account, self.clock, empty=to == "empty", faults=self.faults)
+        one = self._addressed(request)
+        if one is not None:
+            one.reset(empty=to == "empty")
+            return self._done(one)
+        start_over(self.requesters, self.clock, empty=to == "empty", faults=self.faults)
         return self._done()
 
     async def fixtures(self, request: Request) -> Response:
         replace = _flag(request, "replace")
+        account = self._account(request)
         documents = _documents(await _body_within(request, self.max_body_bytes), request)
         try:
-            self.account.load(documents, replace=replace)
+            account.load(documents, replace=replace)
         except FixtureError as error:
             raise ControlError(
                 400, "InvalidFixtures", str(error), problems=error.problems
             ) from None
-        return self._done()
+        return self._done(account)
 
     async def state(self, request: Request) -> Response:
-        return json_response(self.account.state())
+        return json_response(self._account(request).state())
 
     async def notifications(self, request: Request) -> Response:
-        return json_response({"Notifications": self.account.notifications()})
+        return json_response({"Notifications": self._account(request).notifications()})
+
+    def _addressed(self, request: Request) -> Account | None:
+        """The requester ``?requester=`` names, if it names one."""
+        name = request.query_params.get("requester")
+        if name is None:
+            return None
+        try:
+            return self.requesters.named(name)
+        except UnknownRequester as error:
+            raise ControlError(400, "InvalidRequester", str(error)) from None
+
+    def _account(self, request: Request) -> Account:
+        """The requester addressed, else the first."""
+        return self._addressed(request) or self.requesters.first
+
+    def _counts(self) -> dict[str, int]:
+        totals: dict[str, int] = {}
+        for account in self.requesters:
+            for kind, count in account.store.counts().items():
+                totals[kind] = totals.get(kind, 0) + count
+        return totals
 
     async def clock_time(self, request: Request) -> Response:
         frozen = isinstance(self.clock, ControllableClock) and self.clock.frozen
@@ -156,21 +202,23 @@ class Control:
         self.faults.clear()
         return await self.list_faults(request)
 
-    def _done(self) -> Response:
-        return json_response({"status": "ok", "records": self.account.store.counts()})
+    def _done(self, account: Account | None = None) -> Response:
+        counts = account.store.counts() if account is not None else self._counts()
+        return json_response({"status": "ok", "records": counts})
 
 
 def start_over(
-    account: Account, clock: Clock, *, empty: bool = False, faults: Faults | None = None
+    requesters: Requesters, clock: Clock, *, empty: bool = False, faults: Faults | None = None
 ) -> None:
     """Back to how the server started: no injected faults, its clock (when it can be moved),
-    then its records (or none), so that nothing in them falls due at a time the clock had been
-    moved to."""
+    then every requester's records (or none), so that nothing in them falls due at a time the
+    clock had been moved to."""
     if faults is not None:
         faults.clear()
     if isinstance(clock, ControllableClock):
         clock.reset()
-    account.reset(empty=empty)
+    for account in requesters:
+        account.reset(empty=empty)
 
 
 def unmovable(clock: Clock) -> str:

@@ -1,4 +1,4 @@
-"""One mock MTurk requester account: its state, and the pipeline that answers requests for it."""
+"""The pipeline that answers API requests, each for the requester whose account it is."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from mockturk import protocol
+from mockturk.account import Account
 from mockturk.clock import Clock, epoch_millis
 from mockturk.errors import (
     AwsError,
@@ -19,11 +21,12 @@ from mockturk.errors import (
     wrong_method,
 )
 from mockturk.operations import Context, Handler, checks
+from mockturk.requesters import Requesters, UnknownRequester
 from mockturk.serverlog import REQUESTS_LOGGER, RequestLog, logging_request_log, request_message
 from mockturk.spec import ServiceSpec
 from mockturk.trust.faults import Faults, requester_of
 from mockturk.trust.guard import page_evidence
-from mockturk.trust.sigv4 import SignatureVerifier
+from mockturk.trust.sigv4 import AccessKey, SignatureVerifier, claimed_key_id, unrecognized_key
 from mockturk.wire import encode
 
 logger = logging.getLogger(REQUESTS_LOGGER)
@@ -39,7 +42,10 @@ class MTurkService:
         own_hosts: frozenset[str] = frozenset(["*"]),
         verifier: SignatureVerifier | None = None,
         faults: Faults | None = None,
+        requesters: Requesters | None = None,
     ) -> None:
+        self.requesters = requesters or Requesters(context.account)
+        self._contexts = {context.account: context}  # each requester's, once made
         self.verifier = verifier
         self.faults = faults or Faults()
         self.context = context
@@ -73,12 +79,16 @@ class MTurkService:
                 _refuse_pages(dict(scope["headers"]), self.own_hosts)
             operation = protocol.operation_name(target, self.spec)
             raw = await protocol.read_body(scope, receive)
+            signer = None
             if self.verifier is not None:
-                self.verifier.verify(scope["method"], scope["query_string"], scope["headers"], raw)
+                signer = self.verifier.verify(
+                    scope["method"], scope["query_string"], scope["headers"], raw
+                )
+            context = self._caller(scope, signer) if self.requesters.isolated else self.context
             params = protocol.parse_params(raw)
             if self.faults.active:
                 await self._feign(operation, protocol.header(scope, b"authorization"))
-            status, body = 200, self.call(operation, params)
+            status, body = 200, self.call(operation, params, context)
         except AwsError as error:
             status, body = error.status, self._error_body(error)
         except protocol.ClientGone:
@@ -100,14 +110,36 @@ class MTurkService:
         if fault is not None:
             await asyncio.sleep(fault.seconds)
 
+    def _caller(self, scope: protocol.Scope, signer: AccessKey | None) -> Context:
+        """The context of the requester making the request (requesters kept apart)."""
+        key_id = (
+            signer.access_key_id
+            if signer is not None
+            else claimed_key_id(protocol.header(scope, b"authorization"), scope["query_string"])
+        )
+        try:
+            account = self.requesters.of_key(key_id)
+        except UnknownRequester:
+            raise unrecognized_key() from None
+        return self.context_of(account)
+
+    def context_of(self, account: Account) -> Context:
+        """What a handler is given for the account's requests."""
+        found = self._contexts.get(account)
+        if found is None:
+            found = self._contexts[account] = replace(self.context, account=account)
+        return found
+
     def _error_body(self, error: AwsError) -> bytes:
         return protocol.error_body(error, epoch_millis(self.clock.now()))
 
-    def call(self, operation: str, params: dict[str, Any]) -> bytes:
-        """Validate, run the handler and encode its result by the model's output shape.
+    def call(self, operation: str, params: dict[str, Any], context: Context | None = None) -> bytes:
+        """Validate, run the handler and encode its result by the model's output shape, for the
+        requester of ``context`` (by default the first).
 
         Runs without awaiting, so a handler's changes to the store are never interleaved.
         """
+        context = context or self.context
         handler = self.handlers.get(operation)
         if handler is None:
             raise not_implemented(operation, sorted(self.handlers))
@@ -117,8 +149,8 @@ class MTurkService:
             raise ValidationException(violations)
         checks.refuse_invalid_values(operation, params)
         # Whatever fell due by now happens first: the request sees the world as of now.
-        self.context.account.catch_up()
-        result = handler(self.context, params)
+        context.account.catch_up()
+        result = handler(context, params)
         return encode(self.spec.output_shape(operation), result)
 
 

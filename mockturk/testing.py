@@ -59,11 +59,13 @@ from mockturk.fixtures import (
     read_document,
 )
 from mockturk.operations import HANDLERS, Handler
+from mockturk.requesters import MODES, ONE, Requesters
 from mockturk.trust import TrustSettings, sigv4
 from mockturk.trust.connections import ConnectionLimits
 from mockturk.trust.faults import Faults
 
 CONTROL_TOKEN_VARIABLE = "MOCKTURK_CONTROL_TOKEN"
+DEFAULT_SECRET = "mock"  # what a requester's client signs with when no key is configured
 
 # What may be given as fixtures: a file or directory path, a fixture-format dict, or a list of them.
 FixtureSource = str | Path | Mapping[str, Any]
@@ -98,6 +100,8 @@ class MockTurk(Protocol):
 
     def worker(self, worker_id: str) -> Worker: ...
 
+    def requester(self, name: str, secret: str | None = None) -> Requester: ...
+
     @property
     def clock(self) -> MovableClock: ...
 
@@ -123,6 +127,7 @@ def serve(
     access_keys: Mapping[str, str] | None = None,
     rate_limit: float | None = None,
     rate_burst: int | None = None,
+    requesters: str = ONE,
 ) -> InProcessServer:
     """A mockturk server to use as a context manager (or to ``start()`` and ``stop()``).
 
@@ -162,6 +167,11 @@ def serve(
     what ``client()`` signs with). ``rate_limit`` throttles each access key past that many calls
     a second (bursts of ``rate_burst``, by default the rate rounded up), as MTurk did; a test
     injects failures of its own with ``server.faults``.
+
+    ``requesters="per-key"`` keeps requesters apart: each access key is a requester of its own,
+    with its own HITs, qualification types, blocks, balance and notification settings, while
+    workers are shared; ``server.requester(name)`` gives one requester's client and records.
+    By default (``"one"``) every caller is the same requester.
     """
     return InProcessServer(
         fixtures,
@@ -182,6 +192,7 @@ def serve(
         access_keys=access_keys,
         rate_limit=rate_limit,
         rate_burst=rate_burst,
+        requesters=requesters,
     )
 
 
@@ -353,7 +364,10 @@ class InProcessServer:
         access_keys: Mapping[str, str] | None = None,
         rate_limit: float | None = None,
         rate_burst: int | None = None,
+        requesters: str = ONE,
     ) -> None:
+        if requesters not in MODES:
+            raise ValueError(f"requesters: {requesters!r} is not one of {', '.join(MODES)}")
         if clock is not None and (start_time is not None or frozen_clock):
             raise ValueError("give the server a clock, or a start_time and frozen_clock; not both")
         self._balance = parse_amount(str(balance))
@@ -376,12 +390,14 @@ class InProcessServer:
         self._signatures = verify_signatures
         self._access_keys = sigv4.access_keys(access_keys or {})
         self._rate = (rate_limit, rate_burst)
+        self._requesters = requesters
         self._injected: Faults | None = None
         # Faults are recorded on the server's thread and taken on the caller's.
         self._faults: list[BaseException] = []
         self._faults_lock = threading.Lock()
         self._thread: ThreadedServer | None = None
         self._account: Account | None = None
+        self._all: Requesters | None = None
         self._deliverer: Deliverer | None = None
 
     # --- Lifecycle -------------------------------------------------------------------------------
@@ -406,9 +422,11 @@ class InProcessServer:
                 access_keys=self._access_keys,
                 rate_limit=self._rate[0],
                 rate_burst=self._rate[1],
+                requesters=self._requesters,
             ),
         )
         self._account = app.state.account
+        self._all = app.state.requesters
         self._deliverer = app.state.deliverer
         self._injected = app.state.faults
         self._thread = ThreadedServer(app, self._host, self._port, self._start_timeout).start()
@@ -496,9 +514,12 @@ class InProcessServer:
 
     def reset(self, *, empty: bool = False) -> None:
         """Back to the fixtures the server started with (or to no records), and its clock to
-        where it started."""
+        where it started: for every requester."""
+        requesters = self._all
+        if requesters is None:
+            raise ServerError("the server is not running")
         self.on_loop(
-            lambda account: start_over(account, self._clock, empty=empty, faults=self._injected)
+            lambda _: start_over(requesters, self._clock, empty=empty, faults=self._injected)
         )
 
     def load(self, fixtures: Fixtures, *, replace: bool = False, base: Path | None = None) -> None:
@@ -545,6 +566,19 @@ class InProcessServer:
     def worker(self, worker_id: str) -> Worker:
         """A simulated worker (see :class:`Worker`), working through this server's HTTP API."""
         return Worker(self.endpoint_url, worker_id, self._start_timeout, self._control_token)
+
+    def requester(self, name: str, secret: str | None = None) -> Requester:
+        """One requester of a server keeping them apart (see :class:`Requester`). Its client
+        signs with the configured key whose ID (or credentials section) is ``name``, else with
+        ``name`` as the key ID and ``secret`` (by default ``mock``)."""
+        for key in self._access_keys:
+            if name in (key.access_key_id, key.requester):
+                key_pair = (key.access_key_id, key.secret_access_key)
+                return Requester(self._control(), name, key_pair)
+        return Requester(self._control(), name, (name, secret or DEFAULT_SECRET))
+
+    def _control(self) -> Control:
+        return Control(self.endpoint_url, self._start_timeout, self._control_token)
 
     def take_faults(self) -> list[BaseException]:
         """The internal faults since the last call (each already answered with a 500).
@@ -638,23 +672,24 @@ class RemoteServer:
         return self._request("GET", "health")
 
     def reset(self, *, empty: bool = False) -> None:
-        self._request("POST", "reset", {"to": "empty" if empty else "fixtures"})
+        self._control().reset(empty=empty)
 
     def load(self, fixtures: Fixtures, *, replace: bool = False, base: Path | None = None) -> None:
-        documents = [
-            {"source": name, "content": _as_json(name, doc)}
-            for name, doc in named_documents(fixtures, base)
-        ]
-        self._request(
-            "POST", "fixtures", {"replace": str(replace).lower()}, {"documents": documents}
-        )
+        self._control().load(fixtures, replace=replace, base=base)
 
     def state(self) -> dict[str, list[dict[str, Any]]]:
-        return self._request("GET", "state")
+        return self._control().state()
 
     def notifications(self) -> list[dict[str, Any]]:
-        sent: list[dict[str, Any]] = self._request("GET", "notifications")["Notifications"]
-        return sent
+        return self._control().notifications()
+
+    def requester(self, name: str, secret: str | None = None) -> Requester:
+        """One requester of a server keeping them apart (see :class:`Requester`); its client
+        signs with ``name`` as the access key ID and ``secret`` (by default ``mock``)."""
+        return Requester(self._control(), name, (name, secret or DEFAULT_SECRET))
+
+    def _control(self) -> Control:
+        return Control(self.endpoint_url, self._timeout, self._control_token)
 
     def take_faults(self) -> list[BaseException]:
         return []  # a remote server's faults reach its clients as 500s, and its own log
@@ -684,6 +719,96 @@ class RemoteServer:
     def faults(self) -> InjectedFaults:
         """Failures to inject into the next calls (see :class:`InjectedFaults`)."""
         return InjectedFaults(self.endpoint_url, self._timeout, self._control_token)
+
+
+class Control:
+    """A server's records through its control API: for the first requester, or for every
+    requester (a reset), or for the one named."""
+
+    def __init__(
+        self,
+        endpoint_url: str,
+        timeout: float,
+        control_token: str | None,
+        requester: str | None = None,
+    ) -> None:
+        self.endpoint_url = endpoint_url
+        self._timeout = timeout
+        self._control_token = control_token
+        self._requester = requester
+
+    def of(self, requester: str) -> Control:
+        return Control(self.endpoint_url, self._timeout, self._control_token, requester)
+
+    def reset(self, *, empty: bool = False) -> None:
+        self.request("POST", "reset", {"to": "empty" if empty else "fixtures"})
+
+    def load(self, fixtures: Fixtures, *, replace: bool = False, base: Path | None = None) -> None:
+        documents = [
+            {"source": name, "content": _as_json(name, doc)}
+            for name, doc in named_documents(fixtures, base)
+        ]
+        self.request(
+            "POST", "fixtures", {"replace": str(replace).lower()}, {"documents": documents}
+        )
+
+    def state(self) -> dict[str, list[dict[str, Any]]]:
+        return self.request("GET", "state")
+
+    def notifications(self) -> list[dict[str, Any]]:
+        sent: list[dict[str, Any]] = self.request("GET", "notifications")["Notifications"]
+        return sent
+
+    def request(
+        self, method: str, name: str, query: dict[str, str] | None = None, body: Any = None
+    ) -> dict[str, Any]:
+        query = dict(query or {})
+        if self._requester is not None:
+            query["requester"] = self._requester
+        return control_request(
+            self.endpoint_url, method, name, query, body, self._timeout, self._control_token
+        )
+
+
+class Requester:
+    """``server.requester(name)``: one requester of a server that keeps requesters apart
+    (``requesters="per-key"``), with a client of its own and its records alone.
+
+        alice, bob = server.requester("alice"), server.requester("bob")
+        hit_id = alice.client().create_hit(...)["HIT"]["HITId"]
+        bob.client().get_hit(HITId=hit_id)       # RequestError: ... does not exist
+        alice.state()["HITs"]                    # alice's HITs only
+        bob.load({"HITs": [...]})                # into bob's account
+        bob.reset(empty=True)                    # bob's records only; the clock stays
+
+    A requester is made when first named, empty, with the server's starting balance. Through
+    the control API (``?requester=NAME``); a refusal raises ControlError.
+    """
+
+    def __init__(self, control: Control, name: str, key: tuple[str, str]) -> None:
+        self.name = name
+        self.access_key = key
+        self._control = control.of(name)
+
+    def client(self, **settings: Any) -> Any:
+        """A boto3 MTurk client signing as this requester (``settings`` go to ``boto3.client``)."""
+        key_id, secret = self.access_key
+        options = {"aws_access_key_id": key_id, "aws_secret_access_key": secret, **settings}
+        return boto3_client(self._control.endpoint_url, **options)
+
+    def reset(self, *, empty: bool = False) -> None:
+        """This requester's records back to its start (the first requester's: the start-up
+        fixtures; any other's: none), or to none."""
+        self._control.reset(empty=empty)
+
+    def load(self, fixtures: Fixtures, *, replace: bool = False, base: Path | None = None) -> None:
+        self._control.load(fixtures, replace=replace, base=base)
+
+    def state(self) -> dict[str, list[dict[str, Any]]]:
+        return self._control.state()
+
+    def notifications(self) -> list[dict[str, Any]]:
+        return self._control.notifications()
 
 
 class InjectedFaults:

@@ -229,6 +229,12 @@ class Store:
         self.wake: Callable[[], None] = _nobody
         self.planned: Callable[[], None] = _nobody
         self.delivers: Callable[[str, str], bool] = _nowhere
+        # The stores of every requester the server keeps apart, this one among them
+        # (mockturk.requesters): the workers they share are seen in all of them.
+        self.peers: Callable[[], Sequence[Store]] = self._alone
+
+    def _alone(self) -> Sequence[Store]:
+        return (self,)
 
     def _wrote(self, table: str, key: Any) -> None:
         """Note a write of ``key`` in the Tables field ``table``, for the journal."""
@@ -329,6 +335,26 @@ class Store:
     def worker_tally(self, worker_id: str) -> dict[str, int]:
         """The worker's assignments in this account, counted by status."""
         return self.t.worker_tallies.get(worker_id, {})
+
+    def worker_totals(self, worker_id: str) -> dict[str, int]:
+        """The worker's assignments for every requester, counted by status: what their
+        statistics (the system qualifications) are made of."""
+        stores = self.peers()
+        if len(stores) == 1:
+            return stores[0].worker_tally(worker_id)
+        totals: dict[str, int] = {}
+        for store in stores:
+            for status, count in store.worker_tally(worker_id).items():
+                totals[status] = totals.get(status, 0) + count
+        return totals
+
+    def shared_profile(self, worker_id: str) -> WorkerProfile | None:
+        """The worker's profile as this store or another requester's holds it."""
+        for store in (self, *self.peers()):
+            found = store.t.worker_profiles.get(worker_id)
+            if found is not None:
+                return found
+        return None
 
     def hits_page(self, after: Cursor | None, limit: int) -> Page:
         return _page(*self.t.listed_hits.after(after, limit, self.t.hits))

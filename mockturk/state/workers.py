@@ -95,14 +95,20 @@ def block(tx: Transaction, worker_id: str) -> q.WorkerBlock | None:
 
 def profile(tx: Transaction, worker_id: str) -> WorkerProfile:
     """The worker's profile: as set, or the defaults."""
-    found: WorkerProfile | None = tx.keyed(PROFILES, worker_id)
+    found = held_profile(tx, worker_id)
     return found if found is not None else WorkerProfile(WorkerId=worker_id)
+
+
+def held_profile(tx: Transaction, worker_id: str) -> WorkerProfile | None:
+    """The worker's profile, if one was set (for this requester or another)."""
+    found: WorkerProfile | None = tx.keyed(PROFILES, worker_id)
+    return found if found is not None else tx.store.shared_profile(worker_id)
 
 
 def values(tx: Transaction, worker_id: str, type_ids: Sequence[str]) -> dict[str, q.Value]:
     """The worker's value for each of ``type_ids`` they hold: system types from the profile and
     the work done, the requester's own from the scores granted (and not revoked)."""
-    found = system_values(profile(tx, worker_id), tx.store.worker_tally(worker_id))
+    found = system_values(profile(tx, worker_id), tx.store.worker_totals(worker_id))
     for type_id in type_ids:
         held = score(tx, type_id, worker_id) if type_id not in found else None
         if held is not None and held.value is not None:
@@ -111,10 +117,10 @@ def values(tx: Transaction, worker_id: str, type_ids: Sequence[str]) -> dict[str
 
 
 def known(tx: Transaction, worker_id: str) -> bool:
-    """Whether the worker exists for this account: holds an assignment of its HITs (in progress
-    or done), has a profile, or has a qualification or request here. Chosen: others count as
+    """Whether the worker exists: holds an assignment of any requester's HITs (in progress or
+    done), has a profile, or has a qualification or request here. Chosen: others count as
     unknown to the environment."""
-    if any(tx.store.worker_tally(worker_id).values()) or tx.keyed(PROFILES, worker_id):
+    if any(tx.store.worker_totals(worker_id).values()) or held_profile(tx, worker_id):
         return True
     return any(s.WorkerId == worker_id for s in tx.keyed_records(SCORES)) or any(
         r.WorkerId == worker_id for r in tx.keyed_records(REQUESTS)

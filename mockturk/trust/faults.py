@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mockturk.errors import AwsError, service_fault
+from mockturk.trust.sigv4 import claimed_key_id
 
 KINDS = ("Throttling", "ServiceUnavailable", "Slow")
 ANY_OPERATION = "*"
@@ -158,7 +159,4 @@ class Faults:
 
 def requester_of(authorization: str | None) -> str:
     """Whose bucket a call draws on: its access key ID, from the signature's Credential."""
-    if authorization is None:
-        return "-"
-    _, found, rest = authorization.partition("Credential=")
-    return rest.partition("/")[0] if found else "-"
+    return claimed_key_id(authorization) or "-"

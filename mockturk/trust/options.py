@@ -6,6 +6,7 @@ import argparse
 from collections.abc import Mapping
 from pathlib import Path
 
+from mockturk.requesters import MODES, ONE, PER_KEY
 from mockturk.trust.connections import ConnectionLimits
 from mockturk.trust.settings import DEFAULT_MAX_FIXTURE_BYTES
 from mockturk.trust.sigv4 import AccessKey, parse_access_key, read_credentials_file
@@ -72,7 +73,21 @@ def add_to(parser: argparse.ArgumentParser) -> None:
         help="throttle each access key past this many API calls a second (bursts of as many, "
         "rounded up), as MTurk did [MOCKTURK_RATE_LIMIT] (default: no limit)",
     )
+    group.add_argument(
+        "--requesters",
+        choices=MODES,
+        default=None,
+        help=f"'{ONE}': every caller is the same requester; '{PER_KEY}': each access key is a "
+        "requester of its own, with its own HITs, qualification types, blocks, balance and "
+        f"notification settings (workers are shared) [MOCKTURK_REQUESTERS] (default: {ONE})",
+    )
     add_connection_options(parser)
+
+
+def requesters_mode(text: str) -> str:
+    if text not in MODES:
+        raise argparse.ArgumentTypeError(f"{text!r} is not one of {', '.join(MODES)}")
+    return text
 
 
 def access_key(text: str) -> AccessKey:

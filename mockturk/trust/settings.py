@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mockturk.requesters import ONE
 from mockturk.trust.sigv4 import AccessKey
 
 # A fixture body is parsed and checked on the event loop, at about 9 MiB per second of CPU on
@@ -22,7 +23,8 @@ class TrustSettings:
     ``POST /_mockturk/fixtures`` reads. ``verify_signatures``: API requests must be signed
     (SigV4) with one of ``access_keys`` (by default ``mock``/``mock``). ``rate_limit``: calls
     per second each access key may make (bursts of ``rate_burst``), past which calls are
-    throttled; none by default."""
+    throttled; none by default. ``requesters``: ``"one"``, every caller the same requester, or
+    ``"per-key"``, each access key a requester of its own (:mod:`mockturk.requesters`)."""
 
     allowed_hosts: tuple[str, ...] = ()
     control_token: str | None = None
@@ -33,3 +35,4 @@ class TrustSettings:
     access_keys: tuple[AccessKey, ...] = ()
     rate_limit: float | None = None
     rate_burst: int | None = None
+    requesters: str = ONE

@@ -49,6 +49,11 @@ class UnrecognizedClient(AwsError):
     type_name = CORAL + "UnrecognizedClientException"
 
 
+def unrecognized_key() -> UnrecognizedClient:
+    """The real answer to an access key the service does not know."""
+    return UnrecognizedClient("The security token included in the request is invalid.")
+
+
 class InvalidSignature(AwsError):
     type_name = CORAL + "InvalidSignatureException"
 
@@ -65,6 +70,18 @@ class AccessKey:
 
 def access_keys(pairs: Mapping[str, str]) -> tuple[AccessKey, ...]:
     return tuple(AccessKey(key_id, secret) for key_id, secret in pairs.items())
+
+
+def claimed_key_id(authorization: str | None, raw_query: bytes = b"") -> str | None:
+    """The access key ID a request says it is signed with (its Credential, in the header or
+    the presigned query), unchecked; None for an unsigned request."""
+    if authorization is not None:
+        _, found, rest = authorization.partition("Credential=")
+        return rest.partition("/")[0] if found else None
+    if b"X-Amz-Credential=" in raw_query:
+        credential = dict(urllib.parse.parse_qsl(raw_query.decode("latin-1")))
+        return credential.get("X-Amz-Credential", "").partition("/")[0] or None
+    return None
 
 
 def parse_access_key(text: str) -> AccessKey:
@@ -131,7 +148,7 @@ class SignatureVerifier:
         key_id, date, region, service = _scope(signed.credential, signed.stamp)
         key = self.keys.get(key_id)
         if key is None:
-            raise UnrecognizedClient("The security token included in the request is invalid.")
+            raise unrecognized_key()
         canonical = _canonical_request(method, signed, headers, body, found)
         scope = f"{date}/{region}/{service}/{TERMINATOR}"
         digest = hashlib.sha256(canonical.encode()).hexdigest()

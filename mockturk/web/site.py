@@ -19,12 +19,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
-from mockturk.account import Account
 from mockturk.domain import qualifications as q
 from mockturk.domain.money import parse_amount
 from mockturk.domain.questions import QuestionInfo, check_question, question_form_answers
 from mockturk.domain.records import ACCEPTED, HIT, Assignment
 from mockturk.errors import AwsError
+from mockturk.requesters import Requesters
 from mockturk.web import SITE, views
 from mockturk.web.eligibility import Eligibility, eligibility
 from mockturk.web.frames import (
@@ -59,8 +59,10 @@ NOTES = {
 
 
 class Site:
-    def __init__(self, account: Account, call: Call, secret: bytes | None = None) -> None:
-        self.account = account
+    def __init__(self, requesters: Requesters, call: Call, secret: bytes | None = None) -> None:
+        self.requesters = requesters
+        # The requester's pages are the first requester's: chosen, as the site has no login.
+        self.account = requesters.first
         self.call = call
         self.guard = Guard(secret)
         self.templates = jinja2.Environment(
@@ -172,7 +174,7 @@ class Site:
 
     def _index(self, request: Request, status: int = 200, error: str | None = None) -> Response:
         worker = worker_of(request)
-        groups, total = views.hit_groups(self.account, worker) if worker else ([], 0)
+        groups, total = views.hit_groups(self.requesters, worker) if worker else ([], 0)
         known = self._known_workers()
         return self.render(
             request, "index.html", status, groups=groups, total=total, known=known, error=error
@@ -191,7 +193,7 @@ class Site:
 
     async def preview_group(self, request: Request) -> Response:
         group_id = request.path_params["group_id"]
-        hits = views.group_hits(self.account, worker_of(request), group_id)
+        hits = views.group_hits(self.requesters, worker_of(request), group_id)
         if not hits:
             return self.problem(request, 404, f"No HIT of the group {group_id} is available.")
         return self._preview(request, hits[0], available=len(hits))
@@ -200,7 +202,7 @@ class Site:
         await self.posted(request)
         worker = _required_worker(request)
         group_id = request.path_params["group_id"]
-        hits = views.group_hits(self.account, worker, group_id)
+        hits = views.group_hits(self.requesters, worker, group_id)
         if not hits:
             return self.problem(request, 409, f"No HIT of the group {group_id} is left for you.")
         return self._accepting(request, worker, hits[0])
@@ -208,8 +210,9 @@ class Site:
     async def preview(self, request: Request) -> Response:
         hit = self._hit(request.path_params["hit_id"])
         worker = worker_of(request)
-        held = self.account.store.worker_assignment(hit.HITId, worker) if worker else None
-        mine = self.account.store.assignment_entry(held) if held else None
+        store = self.requesters.holding_hit(hit.HITId).store
+        held = store.worker_assignment(hit.HITId, worker) if worker else None
+        mine = store.assignment_entry(held) if held else None
         if mine is not None and mine.record.AssignmentStatus == ACCEPTED:
             return RedirectResponse(f"{SITE}/assignments/{held}", 303)
         return self._preview(request, hit)
@@ -221,7 +224,7 @@ class Site:
 
     def _accepting(self, request: Request, worker: str, hit: HIT) -> Response:
         try:
-            assignment = actions.accept(self.account, worker, hit.HITId)
+            assignment = actions.accept(self.requesters, worker, hit.HITId)
         except WorkerError as error:
             return self._preview(request, hit, error=error.message, status=error.status)
         return RedirectResponse(f"{SITE}/assignments/{assignment.AssignmentId}", 303)
@@ -237,14 +240,15 @@ class Site:
     ) -> Response:
         """The HIT in preview; ``available``: how many HITs its group offers this worker."""
         worker = worker_of(request)
-        now = self.account.catch_up()
+        owner = self.requesters.holding_hit(hit.HITId)
+        now = owner.catch_up()
         return self.render(
             request,
             "task.html",
             status,
             **self._task_values(request, hit, None),
-            takeable=views.takeable(self.account, worker, hit, now),
-            eligibility=eligibility(self.account, worker, hit) if worker else None,
+            takeable=views.takeable(owner, worker, hit, now),
+            eligibility=eligibility(owner, worker, hit) if worker else None,
             preview_refused=self._preview_refused(worker, hit),
             available=available,
             error=error,
@@ -258,7 +262,7 @@ class Site:
         if worker is None:
             guarded = any(q.guards(r, q.PREVIEW) for r in hit.QualificationRequirements)
             return Eligibility(False, ("choose a WorkerId first",)) if guarded else None
-        seen = eligibility(self.account, worker, hit, q.PREVIEW)
+        seen = eligibility(self.requesters.holding_hit(hit.HITId), worker, hit, q.PREVIEW)
         return None if seen.qualified else seen
 
     async def task(self, request: Request) -> Response:
@@ -303,7 +307,7 @@ class Site:
             return self.problem(request, 400, "This HIT's own page submits its work.")
         try:
             answer = question_form_answers(info.questions, pairs)
-            actions.submit(self.account, assignment.AssignmentId, answer)
+            actions.submit(self.requesters, assignment.AssignmentId, answer)
         except ValueError as error:
             values = self._task_values(request, hit, assignment)
             return self.render(request, "task.html", 400, **values, error=str(error))
@@ -315,17 +319,17 @@ class Site:
         await self.posted(request)
         assignment = self._own_assignment(request)
         try:
-            actions.return_(self.account, assignment.AssignmentId)
+            actions.return_(self.requesters, assignment.AssignmentId)
         except WorkerError as error:
             return self.problem(request, error.status, error.message)
         return RedirectResponse(f"{SITE}/hits/{assignment.HITId}?done=returned", 303)
 
     async def mine(self, request: Request) -> Response:
-        work, earnings = views.worker_work(self.account, _required_worker(request))
+        work, earnings = views.worker_work(self.requesters, _required_worker(request))
         return self.render(request, "mine.html", work=work, earnings=earnings)
 
     async def qualifications(self, request: Request) -> Response:
-        quals = views.worker_qualifications(self.account, _required_worker(request))
+        quals = views.worker_qualifications(self.requesters, _required_worker(request))
         return self.render(request, "qualifications.html", quals=quals)
 
     async def request_page(self, request: Request) -> Response:
@@ -354,7 +358,7 @@ class Site:
         try:
             answer = question_form_answers(info.questions, pairs) if info else None
             made = qualifying.request_qualification(
-                self.account, worker, wanted.QualificationTypeId, answer
+                self.requesters, worker, wanted.QualificationTypeId, answer
             )
         except ValueError as error:
             return self._request_page(request, wanted, 400, str(error))
@@ -364,7 +368,7 @@ class Site:
         return RedirectResponse(f"{SITE}/qualifications?done={done}", 303)
 
     async def messages(self, request: Request) -> Response:
-        messages, total = views.inbox(self.account, _required_worker(request))
+        messages, total = views.inbox(self.requesters, _required_worker(request))
         return self.render(request, "messages.html", messages=messages, total=total)
 
     # --- The requester's view ---------------------------------------------------------------
@@ -424,14 +428,14 @@ class Site:
         return self.problem(request, 404, f"There is no page at {request.url.path}.")
 
     def _hit(self, hit_id: str) -> HIT:
-        row = self.account.store.hit(hit_id)
+        row = self.requesters.holding_hit(hit_id).store.hit(hit_id)
         if row is None:
             raise _Missing(f"There is no HIT {hit_id}.")
         return row.record
 
     def _requestable(self, request: Request) -> q.QualificationType:
         type_id = request.path_params["type_id"]
-        found = views.requestable_type(self.account, type_id)
+        found = views.requestable_type(self.requesters, type_id)
         if found is None:
             raise _Missing(f"There is no requestable Qualification type {type_id}.")
         return found
@@ -440,8 +444,9 @@ class Site:
         """The worker's own assignment named in the path (another worker's is not there)."""
         worker = _required_worker(request)
         assignment_id = request.path_params["assignment_id"]
-        self.account.catch_up()
-        entry = self.account.store.assignment_entry(assignment_id)
+        owner = self.requesters.holding_assignment(assignment_id)
+        owner.catch_up()
+        entry = owner.store.assignment_entry(assignment_id)
         if entry is None or entry.record.WorkerId != worker:
             raise _Missing(
                 f"You hold no assignment {assignment_id}: it was returned, abandoned (its time"
@@ -452,10 +457,11 @@ class Site:
     def _known_workers(self) -> list[str]:
         """Workers who have done work here, to pick from (at most 20)."""
         seen: dict[str, None] = {}
-        for row in self.account.store.all_assignments():
-            seen.setdefault(row.record.WorkerId, None)
-            if len(seen) == 20:
-                break
+        for account in self.requesters:
+            for row in account.store.all_assignments():
+                seen.setdefault(row.record.WorkerId, None)
+                if len(seen) == 20:
+                    return sorted(seen)
         return sorted(seen)
 
 

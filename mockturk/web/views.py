@@ -1,7 +1,8 @@
 """What the pages show, read from the store (after whatever fell due has happened).
 
 The pages look through every record of a kind (a local server's state is what a person can
-read anyway); the API's listings keep their own sorted views.
+read anyway); the API's listings keep their own sorted views. A worker's pages show the HITs,
+work, qualifications and messages of every requester: workers are shared.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from mockturk.domain.records import (
     BonusPayment,
 )
 from mockturk.domain.workers import Message
+from mockturk.requesters import Requesters
 from mockturk.state import workers
 from mockturk.web.eligibility import Eligibility, eligibility
 from mockturk.worker import qualifying
@@ -51,22 +53,24 @@ def takeable(account: Account, worker_id: str, hit: HIT, now: datetime) -> bool:
     )
 
 
-def hit_groups(account: Account, worker_id: str) -> tuple[list[Group], int]:
+def hit_groups(requesters: Requesters, worker_id: str) -> tuple[list[Group], int]:
     """The newest groups (at most LIMIT) with HITs this worker could take, and how many there
     are in all."""
-    now = account.catch_up()
-    by_group: dict[str, tuple[HIT, int]] = {}
-    for row in account.store.all_hits():
-        hit = row.record
-        if takeable(account, worker_id, hit, now) and (
-            not hit.QualificationRequirements
-            or eligibility(account, worker_id, hit, q.DISCOVER).qualified
-        ):
-            first, count = by_group.get(hit.HITGroupId, (hit, 0))
-            by_group[hit.HITGroupId] = (min(first, hit, key=_age), count + 1)
+    by_group: dict[str, tuple[HIT, int, Account]] = {}
+    for account in requesters:
+        now = account.catch_up()
+        for row in account.store.all_hits():
+            hit = row.record
+            if takeable(account, worker_id, hit, now) and (
+                not hit.QualificationRequirements
+                or eligibility(account, worker_id, hit, q.DISCOVER).qualified
+            ):
+                first, count, _ = by_group.get(hit.HITGroupId, (hit, 0, account))
+                by_group[hit.HITGroupId] = (min(first, hit, key=_age), count + 1, account)
     newest = heapq.nlargest(LIMIT, by_group.values(), key=lambda group: _age(group[0]))
     groups = [
-        Group(first, count, eligibility(account, worker_id, first)) for first, count in newest
+        Group(first, count, eligibility(account, worker_id, first))
+        for first, count, account in newest
     ]
     return groups, len(by_group)
 
@@ -75,16 +79,18 @@ def _age(hit: HIT) -> tuple[datetime, str]:
     return hit.CreationTime, hit.HITId
 
 
-def group_hits(account: Account, worker_id: str, group_id: str) -> list[HIT]:
+def group_hits(requesters: Requesters, worker_id: str, group_id: str) -> list[HIT]:
     """The HITs of a group (by HITGroupId, or by HITTypeId as some clients link it) that this
     worker could take, oldest first."""
-    now = account.catch_up()
-    hits = [
-        row.record
-        for row in account.store.all_hits()
-        if group_id in (row.record.HITGroupId, row.record.HITTypeId)
-        and takeable(account, worker_id, row.record, now)
-    ]
+    hits = []
+    for account in requesters:
+        now = account.catch_up()
+        hits += [
+            row.record
+            for row in account.store.all_hits()
+            if group_id in (row.record.HITGroupId, row.record.HITTypeId)
+            and takeable(account, worker_id, row.record, now)
+        ]
     return sorted(hits, key=_age)
 
 
@@ -104,8 +110,14 @@ class Earnings:
     bonuses: str
 
 
-def worker_work(account: Account, worker_id: str) -> tuple[list[Work], Earnings]:
-    """A worker's assignments, newest first, and what they have earned."""
+def worker_work(requesters: Requesters, worker_id: str) -> tuple[list[Work], Earnings]:
+    """A worker's assignments for every requester, newest first, and what they have earned."""
+    work = [item for account in requesters for item in _work_for(account, worker_id)]
+    work.sort(key=lambda w: (w.assignment.AcceptTime, w.assignment.AssignmentId), reverse=True)
+    return work, _earnings(work)
+
+
+def _work_for(account: Account, worker_id: str) -> list[Work]:
     account.catch_up()
     store = account.store
     bonuses: dict[str, list[BonusPayment]] = {}
@@ -119,8 +131,7 @@ def worker_work(account: Account, worker_id: str) -> tuple[list[Work], Earnings]
             hit = store.hit_entry(assignment.HITId)
             given = tuple(bonuses.get(assignment.AssignmentId, ()))
             work.append(Work(assignment, hit.record if hit else None, given))
-    work.sort(key=lambda w: (w.assignment.AcceptTime, w.assignment.AssignmentId), reverse=True)
-    return work, _earnings(work)
+    return work
 
 
 def _earnings(work: list[Work]) -> Earnings:
@@ -206,30 +217,37 @@ class Qualifications:
     requestable_total: int
 
 
-def worker_qualifications(account: Account, worker_id: str) -> Qualifications:
-    """What the qualifications page shows: the worker's scores (newest grant first), their system
-    values (as the accept's rule reads them), and the first requestable types by name."""
-    tx = account.transaction()
-    scores = {
-        s.QualificationTypeId: s
-        for s in tx.keyed_records(workers.SCORES)
-        if s.WorkerId == worker_id
-    }
+def worker_qualifications(requesters: Requesters, worker_id: str) -> Qualifications:
+    """What the qualifications page shows: the worker's scores from every requester (newest
+    grant first), their system values (as the accept's rule reads them), and the first
+    requestable types by name."""
+    scores: dict[str, q.Qualification] = {}
+    names: dict[str, str] = {}
+    pending: set[str] = set()
+    offered: list[q.QualificationType] = []
+    for account in requesters:
+        tx = account.transaction()
+        for s in tx.keyed_records(workers.SCORES):
+            if s.WorkerId == worker_id:
+                scores[s.QualificationTypeId] = s
+                names[s.QualificationTypeId] = workers.qualification_type_named(
+                    tx, s.QualificationTypeId
+                )
+        pending |= {
+            r.QualificationTypeId
+            for r in tx.keyed_records(workers.REQUESTS)
+            if r.WorkerId == worker_id and r.RequestStatus == q.PENDING
+        }
+        offered += [t for t in workers.own_types(tx) if t.IsRequestable]
     held = [
-        Held(workers.qualification_type_named(tx, s.QualificationTypeId), s)
+        Held(names[s.QualificationTypeId], s)
         for s in sorted(scores.values(), key=lambda s: s.GrantTime, reverse=True)[:LIMIT]
     ]
-    values = workers.values(tx, worker_id, ())
+    values = workers.values(requesters.first.transaction(), worker_id, ())
     system = [
         SystemValue(q.SYSTEM_TYPES[t], workers.shown_value(values[t]) if t in values else None)
         for t in SHOWN_SYSTEM_TYPES
     ]
-    pending = {
-        r.QualificationTypeId
-        for r in tx.keyed_records(workers.REQUESTS)
-        if r.WorkerId == worker_id and r.RequestStatus == q.PENDING
-    }
-    offered = [t for t in workers.own_types(tx) if t.IsRequestable]
     first = heapq.nsmallest(LIMIT, offered, key=lambda t: (t.Name, t.QualificationTypeId))
     requestable = [
         Requestable(t, scores.get(t.QualificationTypeId), t.QualificationTypeId in pending)
@@ -238,12 +256,13 @@ def worker_qualifications(account: Account, worker_id: str) -> Qualifications:
     return Qualifications(held, system, requestable, len(offered))
 
 
-def requestable_type(account: Account, type_id: str) -> q.QualificationType | None:
+def requestable_type(requesters: Requesters, type_id: str) -> q.QualificationType | None:
+    account = requesters.holding_type(type_id)
     found = workers.qualification_type(account.transaction(), type_id)
     return found if found is not None and found.IsRequestable else None
 
 
-def inbox(account: Account, worker_id: str) -> tuple[list[Message], int]:
+def inbox(requesters: Requesters, worker_id: str) -> tuple[list[Message], int]:
     """The newest messages (at most LIMIT), newest first, and how many the worker has."""
-    messages = qualifying.inbox(account, worker_id)
+    messages = qualifying.inbox(requesters, worker_id)
     return list(reversed(messages[-LIMIT:])), len(messages)

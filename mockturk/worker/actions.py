@@ -3,16 +3,17 @@
 The control endpoints for simulated workers, ``/mturk/externalSubmit``, the Python handles of
 the test harness and the worker pages all call these. Each raises :class:`WorkerError` (a code
 and a sentence, for a worker or a script to read) and changes nothing when the action is not
-possible.
+possible. Workers are shared by every requester: each action takes place in the account of
+the requester whose HIT it is.
 """
 
 from __future__ import annotations
 
 import re
 
-from mockturk.account import Account
 from mockturk.domain import lifecycle
 from mockturk.domain.records import ACCEPTED, ASSIGNABLE, DISPOSED, Assignment
+from mockturk.requesters import Requesters
 from mockturk.state import changes, workers
 
 _WORKER_ID = re.compile(r"^A[A-Z0-9]{1,63}$")  # the model's CustomerId
@@ -36,9 +37,10 @@ def check_worker_id(worker_id: str) -> None:
         )
 
 
-def accept(account: Account, worker_id: str, hit_id: str) -> Assignment:
+def accept(requesters: Requesters, worker_id: str, hit_id: str) -> Assignment:
     """The worker takes one slot of the HIT: an assignment in progress until its Deadline."""
     check_worker_id(worker_id)
+    account = requesters.holding_hit(hit_id)
     tx = account.transaction()
     hit = tx.hit(hit_id)
     if hit is None or hit.HITStatus == DISPOSED:
@@ -69,8 +71,9 @@ def accept(account: Account, worker_id: str, hit_id: str) -> Assignment:
     return assignment
 
 
-def submit(account: Account, assignment_id: str, answer: str) -> Assignment:
+def submit(requesters: Requesters, assignment_id: str, answer: str) -> Assignment:
     """The worker hands in the work (``answer``: a QuestionFormAnswers document)."""
+    account = requesters.holding_assignment(assignment_id)
     tx = account.transaction()
     assignment = _in_progress(tx.assignment(assignment_id), assignment_id)
     submitted = changes.submit(tx, assignment, answer)
@@ -79,8 +82,9 @@ def submit(account: Account, assignment_id: str, answer: str) -> Assignment:
     return row.record if row is not None else submitted
 
 
-def return_(account: Account, assignment_id: str) -> Assignment:
+def return_(requesters: Requesters, assignment_id: str) -> Assignment:
     """The worker gives the assignment back: the slot is offered again unless the HIT expired."""
+    account = requesters.holding_assignment(assignment_id)
     tx = account.transaction()
     assignment = _in_progress(tx.assignment(assignment_id), assignment_id)
     changes.release(tx, assignment)

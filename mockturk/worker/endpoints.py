@@ -32,7 +32,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from mockturk.account import Account, exported
+from mockturk.account import exported
 from mockturk.control import PREFIX, ControlError, json_response
 from mockturk.domain.questions import (
     answers_document,
@@ -40,6 +40,7 @@ from mockturk.domain.questions import (
     check_submittable,
     submitted_fields,
 )
+from mockturk.requesters import Requesters
 from mockturk.worker import actions, qualifying
 from mockturk.worker.actions import WorkerError
 
@@ -48,8 +49,8 @@ T = TypeVar("T")
 
 
 class WorkerEndpoints:
-    def __init__(self, account: Account) -> None:
-        self.account = account
+    def __init__(self, requesters: Requesters) -> None:
+        self.requesters = requesters
 
     def routes(self) -> dict[str, Any]:
         """Path to the endpoint answering POST there, or to its endpoints by method."""
@@ -69,7 +70,7 @@ class WorkerEndpoints:
         if not isinstance(hit_id, str):
             raise ControlError(400, "MalformedBody", 'Expected {"HITId": "..."}.')
         worker_id = request.path_params["worker_id"]
-        assignment = _acting(lambda: actions.accept(self.account, worker_id, hit_id))
+        assignment = _acting(lambda: actions.accept(self.requesters, worker_id, hit_id))
         state = exported(assignment)
         return json_response(
             {
@@ -84,18 +85,20 @@ class WorkerEndpoints:
     async def submit(self, request: Request) -> Response:
         answer = _answer(await _object(request))
         assignment_id = request.path_params["assignment_id"]
-        assignment = _acting(lambda: actions.submit(self.account, assignment_id, answer))
+        assignment = _acting(lambda: actions.submit(self.requesters, assignment_id, answer))
         return json_response(exported(assignment))
 
     async def return_(self, request: Request) -> Response:
         assignment_id = request.path_params["assignment_id"]
-        assignment = _acting(lambda: actions.return_(self.account, assignment_id))
+        assignment = _acting(lambda: actions.return_(self.requesters, assignment_id))
         return json_response({**exported(assignment), "AssignmentStatus": "Returned"})
 
     async def profile(self, request: Request) -> Response:
         changes = await _object(request) if request.method == "POST" else {}
         worker_id = request.path_params["worker_id"]
-        return json_response(_acting(lambda: qualifying.profile(self.account, worker_id, changes)))
+        return json_response(
+            _acting(lambda: qualifying.profile(self.requesters, worker_id, changes))
+        )
 
     async def request_qualification(self, request: Request) -> Response:
         body = await _object(request)
@@ -109,13 +112,13 @@ class WorkerEndpoints:
         answer = _answer(body) if body else None
         worker_id = request.path_params["worker_id"]
         made = _acting(
-            lambda: qualifying.request_qualification(self.account, worker_id, type_id, answer)
+            lambda: qualifying.request_qualification(self.requesters, worker_id, type_id, answer)
         )
         return json_response({**exported(made), "Status": made.RequestStatus})
 
     async def inbox(self, request: Request) -> Response:
         worker_id = request.path_params["worker_id"]
-        messages = _acting(lambda: qualifying.inbox(self.account, worker_id))
+        messages = _acting(lambda: qualifying.inbox(self.requesters, worker_id))
         return json_response({"Messages": [exported(m) for m in messages]})
 
     async def external_submit(self, request: Request) -> Response:
@@ -131,7 +134,7 @@ class WorkerEndpoints:
         except ValueError as error:
             return _page(f"Your answers cannot be submitted: {error}", 200)
         try:
-            actions.submit(self.account, assignment_id, answers_document(fields))
+            actions.submit(self.requesters, assignment_id, answers_document(fields))
         except WorkerError:
             return _page("This assignment is no longer available.", 200)
         return _page("Thank you: your work was submitted.", 200, title="Submitted")

@@ -1,5 +1,9 @@
 """What a simulated worker does besides HITs: set their profile, request a qualification, read
 their inbox. Each raises :class:`WorkerError` and changes nothing when it is not possible.
+
+A worker is one for every requester: their profile is kept by the first requester holding one
+(else by the first requester), a request goes to the type's owner, and the inbox holds what
+every requester sent.
 """
 
 from __future__ import annotations
@@ -9,11 +13,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from mockturk.account import Account
 from mockturk.domain import qualifications as q
 from mockturk.domain.answer_keys import given_answers, parse_answer_key, score
 from mockturk.domain.workers import Message, WorkerProfile, described
 from mockturk.models import WorkerProfileRecord
+from mockturk.requesters import Requesters
 from mockturk.state import workers
 from mockturk.state.transaction import Transaction
 from mockturk.worker.actions import WorkerError, check_worker_id
@@ -21,9 +25,10 @@ from mockturk.worker.actions import WorkerError, check_worker_id
 PROFILE_FIELDS = tuple(name for name in WorkerProfileRecord.model_fields if name != "WorkerId")
 
 
-def profile(account: Account, worker_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+def profile(requesters: Requesters, worker_id: str, changes: dict[str, Any]) -> dict[str, Any]:
     """The worker's profile after ``changes`` (any of PROFILE_FIELDS; none to read it)."""
     check_worker_id(worker_id)
+    account = requesters.holding_profile(worker_id)
     tx = account.transaction()
     current = workers.profile(tx, worker_id)
     unknown = sorted(set(changes) - set(PROFILE_FIELDS))
@@ -45,15 +50,16 @@ def profile(account: Account, worker_id: str, changes: dict[str, Any]) -> dict[s
         current = WorkerProfile(**checked.model_dump())
         tx.put_keyed(workers.PROFILES, worker_id, current)
         account.commit(tx)
-    return described(current, account.store.worker_tally(worker_id))
+    return described(current, account.store.worker_totals(worker_id))
 
 
 def request_qualification(
-    account: Account, worker_id: str, type_id: str, answer: str | None
+    requesters: Requesters, worker_id: str, type_id: str, answer: str | None
 ) -> q.QualificationRequest:
     """The worker asks for a requestable type: AutoGranted ones are granted at once, a Test with
     an AnswerKey is scored and granted, any other request waits for the requester."""
     check_worker_id(worker_id)
+    account = requesters.holding_type(type_id)
     tx = account.transaction()
     wanted = workers.qualification_type(tx, type_id)
     if wanted is None or not wanted.IsRequestable:
@@ -117,6 +123,8 @@ def _value_earned(wanted: q.QualificationType, answer: str | None) -> int | None
         raise WorkerError(400, "InvalidAnswer", str(error)) from None
 
 
-def inbox(account: Account, worker_id: str) -> tuple[Message, ...]:
+def inbox(requesters: Requesters, worker_id: str) -> list[Message]:
+    """What every requester sent the worker, oldest first."""
     check_worker_id(worker_id)
-    return account.store.t.inboxes.get(worker_id, ())
+    held = [m for a in requesters for m in a.store.t.inboxes.get(worker_id, ())]
+    return sorted(held, key=lambda message: message.SentTime)
