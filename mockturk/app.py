@@ -86,9 +86,9 @@ def create_app(
     keys = settings.access_keys or access_keys(DEFAULT_KEYS)
     routes = routes or Routes()
 
-    def new_account() -> Account:
+    def new_account(name: str) -> Account:
         made = Account(
-            Store(),
+            Store(name),
             clock,
             balance=balance,
             pinned_balance=pinned_balance,

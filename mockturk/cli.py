@@ -35,6 +35,7 @@ from mockturk.clock import ControllableClock, iso_utc
 from mockturk.domain.money import DEFAULT_BALANCE, format_amount, parse_balance
 from mockturk.durable.data_dir import SYNC_MODES, DataDir, DataDirError
 from mockturk.durable.keeper import Keeper, take_up
+from mockturk.durable.requesters import keep_every_requester
 from mockturk.fixtures import FixtureError, default_fixtures_path, load_fixture_paths
 from mockturk.models import parse_timestamp
 from mockturk.requesters import ONE
@@ -496,6 +497,7 @@ def _kept_app(
     if data_dir.empty:
         app = make_app(load_fixture_paths(paths, clock.now()))
         Keeper(app.state.account, data_dir).start(seed=True)
+        keep_every_requester(app.state.requesters, data_dir.path, sync=data.sync, reset=True)
         sources = ", ".join(str(p) for p in paths)
         return app, f"{sources} (kept in {data.path})"
     if data.fixtures_given:
@@ -507,6 +509,7 @@ def _kept_app(
         )
     app = make_app(None)
     take_up(app.state.account, data_dir)
+    keep_every_requester(app.state.requesters, data_dir.path, sync=data.sync)
     return app, f"{data.path} (kept state)"
 
 

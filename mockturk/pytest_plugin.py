@@ -13,7 +13,9 @@ Configuration (ini options): ``mockturk_fixtures`` (paths) sets the session's fi
 bundled data set by default); ``mockturk_start_time`` (ISO 8601 with an offset) starts the
 clock there, and ``mockturk_frozen_clock = true`` keeps it still until a test moves it;
 ``mockturk_balance`` (e.g. ``250.00``) is the account's starting balance, and
-``mockturk_pinned_balance = true`` keeps it there, as the real sandbox did. With
+``mockturk_pinned_balance = true`` keeps it there, as the real sandbox did;
+``mockturk_requesters = per-key`` makes each access key a requester of its own (a test then
+takes one with ``mockturk_server.requester(name)``). With
 ``MOCKTURK_ENDPOINT`` set, no server is started: the tests use that one (one URL per xdist
 worker, comma-separated, when running in parallel) and reset it over HTTP; the clock and
 balance are then that server's.
@@ -35,6 +37,7 @@ MARKER = "mockturk_fixtures"
 ENDPOINT_VARIABLE = "MOCKTURK_ENDPOINT"
 START_TIME, FROZEN_CLOCK = "mockturk_start_time", "mockturk_frozen_clock"
 BALANCE, PINNED_BALANCE = "mockturk_balance", "mockturk_pinned_balance"
+REQUESTERS = "mockturk_requesters"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -69,12 +72,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="mockturk: the balance never moves, as the real sandbox's did",
     )
+    parser.addini(
+        REQUESTERS,
+        type="string",
+        default="",
+        help="mockturk: 'per-key' for a requester of its own per access key (default: 'one')",
+    )
 
 
 def _server_settings(config: pytest.Config) -> dict[str, Any]:
     """``serve()``'s keywords from the ini options; a bad value is a usage error, told once."""
     from mockturk.domain.money import parse_balance
     from mockturk.models import parse_timestamp
+    from mockturk.requesters import MODES
 
     settings: dict[str, Any] = {
         "frozen_clock": bool(config.getini(FROZEN_CLOCK)),
@@ -85,6 +95,12 @@ def _server_settings(config: pytest.Config) -> dict[str, Any]:
             settings["start_time"] = parse_timestamp(start)
         if balance := str(config.getini(BALANCE)).strip():
             settings["balance"] = parse_balance(balance)
+        if requesters := str(config.getini(REQUESTERS)).strip():
+            if requesters not in MODES:
+                raise ValueError(
+                    f"{REQUESTERS} = {requesters!r}: expected one of {', '.join(MODES)}"
+                )
+            settings["requesters"] = requesters
     except ValueError as error:
         raise pytest.UsageError(f"mockturk: bad ini setting: {error}") from None
     return settings

@@ -34,7 +34,7 @@ class UnknownRequester(Exception):
 
 
 class Requesters:
-    """Every account of one server. ``make`` makes the account of a requester new to it;
+    """Every account of one server. ``make(name)`` makes the account of a requester new to it;
     ``keys`` names the requester of each configured access key ID (by default the key ID)."""
 
     def __init__(
@@ -44,7 +44,7 @@ class Requesters:
         mode: str = ONE,
         first_name: str = FIRST_REQUESTER,
         keys: Mapping[str, str] | None = None,
-        make: Callable[[], Account] | None = None,
+        make: Callable[[str], Account] | None = None,
     ) -> None:
         if mode not in MODES:
             raise ValueError(f"requesters: {mode!r} is not one of {', '.join(MODES)}")
@@ -84,7 +84,7 @@ class Requesters:
             problem = f"this server holds {MAX_REQUESTERS} requesters, the most it keeps"
         if problem is not None or self._make is None:
             raise UnknownRequester(f"requester {name[:MAX_NAME_LENGTH]!r}: {problem}.")
-        account = self._make()
+        account = self._make(name)
         self._accounts[name] = account
         self._link(account.store)
         for told in self.added:

@@ -225,6 +225,18 @@ def test_the_banner_snippet_names_the_key_signatures_are_checked_with_never_its_
     assert "s3cret-of-the-study" not in banner
 
 
+def test_the_requesters_setting_is_told_in_the_banner_and_a_bad_one_refused():
+    env = clean_env(MOCKTURK_REQUESTERS="per-key")
+    with Server("--port", "0", env=env) as server:
+        server.stdout.wait_for("Requesters: one per access key")
+    done = run("serve", "--requesters", "many")
+    assert done.returncode == 2
+    assert "invalid choice: 'many'" in done.stderr
+    done = run("serve", env=clean_env(MOCKTURK_REQUESTERS="many"))
+    assert done.returncode == 2
+    assert "MOCKTURK_REQUESTERS: 'many' is not one of one, per-key" in done.stderr
+
+
 def test_health_reports_the_loaded_records(default_server, default_dataset):
     status, body = default_server.health()
     assert status == 200

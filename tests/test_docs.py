@@ -162,6 +162,16 @@ def test_readme_clock_example_runs():
     exec(compile(example, "README clock example", "exec"), {})
 
 
+def test_readme_requesters_example_runs(capsys):
+    readme = ROOT / "README.md"
+    (example,) = [b for b in blocks(readme, "python") if b.startswith("# requesters_example.py")]
+    exec(compile(example, "README requesters example", "exec"), {})
+    printed = capsys.readouterr().out.splitlines()
+    assert "when calling the GetHIT operation" in printed[0]
+    assert re.search(r": Hit 3[0-9A-Z]{29} does not exist\. \(\d+\)$", printed[0])
+    assert printed[1] == "1"
+
+
 def test_readme_workflow_example_runs():
     readme = ROOT / "README.md"
     (example,) = [b for b in blocks(readme, "python") if b.startswith("# workflow_example.py")]

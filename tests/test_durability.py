@@ -7,6 +7,7 @@ import shutil
 import signal
 import sqlite3
 import threading
+import urllib.parse
 from datetime import datetime
 from pathlib import Path
 
@@ -185,6 +186,37 @@ def test_resets_loads_and_the_clock_are_kept(tmp_path):
         server.stop(signal.SIGKILL)
     with kept_server(data) as server:
         assert export(server.endpoint()) == seeded
+
+
+def test_every_requester_kept_apart_is_kept_and_taken_up_again(tmp_path):
+    data = tmp_path / "data"
+    with kept_server(data, "--requesters", "per-key") as server:
+        endpoint = server.endpoint()
+        bob = boto3_client(endpoint, aws_access_key_id="AKIABOB")
+        bob_hit = bob.create_hit(**HIT)["HIT"]["HITId"]
+        work = control(endpoint, "workers/AWORKER9/accept", {"HITId": bob_hit})
+        control(endpoint, f"assignments/{work['AssignmentId']}/submit", {"answers": {"a": "b"}})
+        odd = boto3_client(endpoint, aws_access_key_id="..")  # a name, not a path
+        odd.create_hit(**HIT)
+        before = {name: export_of(endpoint, name) for name in ("AKIABOB", "..", "mock")}
+        server.stop(signal.SIGKILL)
+    with kept_server(data, "--requesters", "per-key") as server:
+        endpoint = server.endpoint()
+        assert {name: export_of(endpoint, name) for name in before} == before
+        assert len(orjson.loads(before["AKIABOB"])["Assignments"]) == 1
+        assert len(orjson.loads(before[".."])["HITs"]) == 1
+        assert bob_hit not in before["mock"].decode()  # the first holds the bundled HITs
+        listed = boto3_client(endpoint, aws_access_key_id="AKIABOB").list_hits()["HITs"]
+        assert [h["HITId"] for h in listed] == [bob_hit]
+    # A server that does not keep requesters apart would leave theirs out: refused.
+    done = refused(data)
+    assert done.returncode == EXIT_DATA_DIR
+    assert "--requesters per-key" in done.stderr
+
+
+def export_of(endpoint, requester):
+    query = urllib.parse.urlencode({"requester": requester})
+    return raw_request(endpoint, "GET", f"/_mockturk/state?{query}").body
 
 
 def refused(data_dir, *args):

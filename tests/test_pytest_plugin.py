@@ -398,11 +398,32 @@ def test_the_pinned_balance_ini_option_keeps_the_balance(pytester):
     pytester.runpytest().assert_outcomes(passed=1)
 
 
+def test_the_requesters_ini_option_keeps_requesters_apart_and_resets_them_all(pytester):
+    seeded_ini(pytester, "mockturk_requesters = per-key")
+    inner_module(
+        pytester,
+        "test_apart",
+        """
+        def test_1_each_key_is_a_requester(mockturk_server, mturk_client):
+            bob = mockturk_server.requester("bob")
+            made = create_hit(bob.client())
+            assert [h["HITId"] for h in bob.state()["HITs"]] == [made["HITId"]]
+            assert made["HITId"] not in listed(mturk_client)
+            assert len(listed(mturk_client)) == len(hit_ids(mockturk_server))
+
+        def test_2_the_next_test_finds_every_requester_reset(mockturk_server):
+            assert mockturk_server.requester("bob").state()["HITs"] == []
+        """,
+    )
+    pytester.runpytest().assert_outcomes(passed=2)
+
+
 @pytest.mark.parametrize(
     ("setting", "told"),
     [
         ("mockturk_balance = 12.345", "'12.345' is not an amount of dollars and cents"),
         ("mockturk_start_time = 2026-11-02T09:30:00", "needs a UTC offset"),
+        ("mockturk_requesters = many", "expected one of one, per-key"),
     ],
 )
 def test_a_bad_ini_setting_stops_the_run_before_any_test(pytester, setting, told):

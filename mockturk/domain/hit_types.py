@@ -32,8 +32,13 @@ class TypeProperties(Protocol):
 
 
 def hit_type_id(
-    properties: TypeProperties, requirements: Sequence[QualificationRequirement]
+    properties: TypeProperties,
+    requirements: Sequence[QualificationRequirement],
+    requester: str = "",
 ) -> str:
+    """The same properties give the same ID, for one requester: ``requester`` names any but
+    the first (whose IDs do not depend on it), so that requesters kept apart never share a
+    HIT type or a HIT group."""
     key = orjson.dumps(
         [
             properties.Title,
@@ -43,6 +48,7 @@ def hit_type_id(
             properties.AssignmentDurationInSeconds,
             properties.AutoApprovalDelayInSeconds,
             [q.to_api() for q in requirements],
+            *([requester] if requester else []),
         ]
     ).decode()
     return derived_id("type", key)

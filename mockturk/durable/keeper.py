@@ -133,13 +133,14 @@ def kept_document(state: dict[str, Any]) -> dict[str, Any]:
     return {section: value for section, value in state.items() if section != "Clock"}
 
 
-def take_up(account: Account, data_dir: DataDir) -> Keeper:
+def take_up(account: Account, data_dir: DataDir, *, clock: bool = True) -> Keeper:
     """Give ``account`` (made without records) the state kept in ``data_dir``, and keep it
-    there from now on; DataDirError if the kept state cannot be loaded."""
+    there from now on; DataDirError if the kept state cannot be loaded. ``clock``: the kept
+    clock's setting is taken up too (the first requester's only: the clock is the server's)."""
     document, control = kept_state(data_dir)
-    clock = account.clock
-    if isinstance(clock, ControllableClock) and control.get("clock") is not None:
-        clock.resume(control["clock"])
+    server_clock = account.clock
+    if clock and isinstance(server_clock, ControllableClock) and control.get("clock") is not None:
+        server_clock.resume(control["clock"])
     account.resume(_checked(data_dir, document, account), lambda: _seed_document(data_dir))
     account.store.writable().serial = control["serial"]
     keeper = Keeper(account, data_dir)

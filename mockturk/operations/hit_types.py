@@ -43,7 +43,7 @@ def described_hit_type(tx: Transaction, params: Params) -> HITType:
         Keywords=params.get("Keywords"),
         QualificationRequirements=requirements,
     )
-    type_id = hit_type_id(properties, requirements)
+    type_id = hit_type_id(properties, requirements, tx.store.requester)
     existing = tx.hit_type(type_id)
     if existing is not None:
         return existing

@@ -214,8 +214,11 @@ def _nowhere(transport: str, destination: str) -> bool:
 
 
 class Store:
-    def __init__(self, seed: str = "mockturk") -> None:
-        self.seed = seed
+    def __init__(self, requester: str = "") -> None:
+        # The requester whose records these are: "" for the first (mockturk.requesters). New
+        # IDs depend on it, so requesters kept apart never issue the same one.
+        self.requester = requester
+        self.seed = f"mockturk/{requester}" if requester else "mockturk"
         self.t = Tables()
         self._shared = False  # whether a snapshot holds ``t`` (which must then not change)
         # --- Durable state (mockturk.durable): what changed since the journal last took note.
