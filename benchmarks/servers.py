@@ -132,6 +132,9 @@ def _wait_healthy(proc: subprocess.Popen, port: int, deadline: float) -> None:
         time.sleep(POLL_S)
 
 
+POOL_BYTES = 1 << 30
+
+
 @contextmanager
 def mockturk(
     fixture: Path | None, timeout_s: float, log_level: str = "info", options: Sequence[str] = ()
@@ -145,8 +148,11 @@ def mockturk(
     the measurement is then the failure, not an exception.
     """
     served = ["--fixtures", str(fixture)] if fixture is not None else []
+    # The write cases load their pools of records through the control API, beyond the size
+    # it takes by default (a load that holds other clients up, which nobody else is here).
     command = [sys.executable, "-m", "mockturk", "serve", *served,
-               "--port", "0", "--log-level", log_level, *options]  # fmt: skip
+               "--port", "0", "--log-level", log_level,
+               "--max-fixture-bytes", str(POOL_BYTES), *options]  # fmt: skip
     with tempfile.TemporaryFile("w+") as errors:
         started = time.monotonic()
         proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, text=True)

@@ -301,9 +301,14 @@ def exported(record: DomainRecord) -> dict[str, Any]:
 
 
 def exported_hit_type(hit_type: HITType) -> dict[str, Any] | None:
-    """A HIT type as the export gives it; None for one only derived from its HITs (they
-    give it again when loaded)."""
-    return exported(hit_type) if hit_type.CreationTime is not None else None
+    """A HIT type as the export gives it; None for one only derived from its HITs."""
+    return exported(hit_type) if stated(hit_type) else None
+
+
+def stated(hit_type: HITType) -> bool:
+    """Whether an export states the HIT type: one only derived from its HITs is not (they give
+    it again when loaded)."""
+    return hit_type.CreationTime is not None
 
 
 def exported_token(token: Token) -> dict[str, Any]:

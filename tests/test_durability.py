@@ -18,7 +18,7 @@ from support import BUNDLED_CLI_CLOCK, BUNDLED_CLOCK, LAB_QUESTION, raw_request
 from test_cli import Server, clean_env, run
 
 from mockturk.durable.data_dir import DATABASE
-from mockturk.durable.kinds import BY_TABLE, CONTROL, DERIVED, NOT_KEPT
+from mockturk.durable.kinds import BY_TABLE, CONTROL, DERIVED, JOURNAL_OPTIONS, KINDS, NOT_KEPT
 from mockturk.state.store import Tables
 from mockturk.testing import boto3_client, serve
 
@@ -157,6 +157,28 @@ def test_every_part_of_the_tables_is_kept_or_rebuilt():
     assert fields == set(BY_TABLE) | DERIVED | CONTROL | NOT_KEPT
     assert not set(BY_TABLE) & (DERIVED | CONTROL | NOT_KEPT)
     assert not (DERIVED | CONTROL) & NOT_KEPT
+
+
+def test_the_journal_writes_every_record_as_the_export_does():
+    with serve([], **BUNDLED_CLOCK) as server:
+        some_work(server.endpoint_url)  # every kind of record
+        state = server.state()
+
+        def journaled(account):
+            return {
+                kind.section: [
+                    orjson.loads(orjson.dumps(kind.export(value), option=JOURNAL_OPTIONS))
+                    for value in getattr(account.store.t, kind.table).values()
+                ]
+                for kind in KINDS
+            }
+
+        kept = server.on_loop(journaled)
+    for kind in KINDS:
+        records = kept[kind.section]
+        records = [r for rs in records for r in rs] if kind.many else records
+        assert [r for r in records if r is not None] == state.get(kind.section, []), kind.section
+        assert records, kind.section  # every kind is there to be compared
 
 
 def clock_now(endpoint):

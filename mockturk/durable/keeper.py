@@ -23,7 +23,7 @@ from mockturk.account import Account, NamedDocument
 from mockturk.clock import ControllableClock
 from mockturk.domain.money import format_amount
 from mockturk.durable.data_dir import DataDir, DataDirError
-from mockturk.durable.kinds import BY_SECTION, BY_TABLE, Kind
+from mockturk.durable.kinds import BY_SECTION, BY_TABLE, JOURNAL_OPTIONS, Kind
 from mockturk.fixtures import Dataset, FixtureError, build_dataset, read_document
 
 # The journal is folded into a new checkpoint once it holds more entries than this, or than
@@ -78,7 +78,8 @@ class Keeper:
         store.written = []
         records = [self._entry(table, key) for table, key in _distinct(written or ())]
         try:
-            self.data_dir.append(orjson.dumps({"records": records, "control": control}))
+            entry = {"records": records, "control": control}
+            self.data_dir.append(orjson.dumps(entry, option=JOURNAL_OPTIONS))
         except BaseException:
             # Not kept (a full disk...): the request fails, and the next change keeps this too.
             store.written = [*(written or ()), *store.written]
