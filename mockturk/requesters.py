@@ -91,9 +91,6 @@ class Requesters:
             told(name, account)
         return account
 
-    def name_of(self, account: Account) -> str:
-        return next(name for name, held in self._accounts.items() if held is account)
-
     # --- All of them ------------------------------------------------------------------------------
 
     def __iter__(self) -> Iterator[Account]:
