@@ -39,7 +39,7 @@ from mockturk import __version__
 from mockturk.account import Account, NamedDocument
 from mockturk.clock import Clock, ClockChangeError, ControllableClock, iso_utc
 from mockturk.domain.money import format_amount
-from mockturk.fixtures import FixtureError, parse_yaml
+from mockturk.fixtures import FixtureError, build_dataset, parse_yaml
 from mockturk.models import parse_timestamp
 from mockturk.requesters import Requesters, UnknownRequester
 from mockturk.trust.faults import FaultError, Faults, fault_from
@@ -131,9 +131,13 @@ class Control:
 
     async def fixtures(self, request: Request) -> Response:
         replace = _flag(request, "replace")
-        account = self._account(request)
         documents = _documents(await _body_within(request, self.max_body_bytes), request)
         try:
+            named = request.query_params.get("requester")
+            if named is not None and named not in self.requesters:
+                # A requester new to the server is made only for a load it can take.
+                build_dataset(documents, self.clock.now())
+            account = self._account(request)
             account.load(documents, replace=replace)
         except FixtureError as error:
             raise ControlError(

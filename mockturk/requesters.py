@@ -93,6 +93,9 @@ class Requesters:
 
     # --- All of them ------------------------------------------------------------------------------
 
+    def __contains__(self, name: object) -> bool:
+        return name in self._accounts
+
     def __iter__(self) -> Iterator[Account]:
         return iter(list(self._accounts.values()))
 

@@ -18,6 +18,7 @@ from test_web import Visitor
 
 from mockturk.app import create_app
 from mockturk.domain import qualifications as q
+from mockturk.fixtures import FixtureError
 from mockturk.requesters import MAX_NAME_LENGTH
 from mockturk.testing import (
     ControlError,
@@ -360,6 +361,14 @@ def test_a_requester_is_loaded_reset_and_exported_alone(apart: InProcessServer):
     assert len(first.state()["HITs"]) == 1  # the others' stay, and so does the clock
     assert apart.clock.now() == now
     assert bob.client().get_account_balance()["AvailableBalance"] == "10000.00"
+
+
+def test_a_refused_load_for_a_new_requester_makes_none(apart: InProcessServer):
+    with pytest.raises(FixtureError):
+        apart.requester("dora").load({"HITs": [{"HITId": "3BAD"}]})
+    assert "dora" not in [r["Name"] for r in get(apart, "requesters")[1]["Requesters"]]
+    apart.requester("dora").load({"HITs": []})
+    assert "dora" in [r["Name"] for r in get(apart, "requesters")[1]["Requesters"]]
 
 
 def test_the_whole_server_reset_resets_every_requester(apart: InProcessServer):
