@@ -171,7 +171,7 @@ def create_app(
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
 
-    site = Site(requesters, service.call)
+    site = Site(requesters, service.call_as)
     framework = Starlette(
         lifespan=background,
         routes=[

@@ -93,6 +93,9 @@ class Requesters:
 
     # --- All of them ------------------------------------------------------------------------------
 
+    def name_of(self, account: Account) -> str:
+        return next(name for name, held in self._accounts.items() if held is account)
+
     def __contains__(self, name: object) -> bool:
         return name in self._accounts
 

@@ -123,6 +123,10 @@ class MTurkService:
             raise unrecognized_key() from None
         return self.context_of(account)
 
+    def call_as(self, account: Account, operation: str, params: dict[str, Any]) -> bytes:
+        """:meth:`call`, for the requester of ``account``."""
+        return self.call(operation, params, self.context_of(account))
+
     def context_of(self, account: Account) -> Context:
         """What a handler is given for the account's requests."""
         found = self._contexts.get(account)

@@ -331,6 +331,37 @@ def test_the_worker_site_lists_every_requesters_hits(apart: InProcessServer):
     assert apart.requester("bob").state()["Assignments"][0]["AssignmentId"] == assignment_id
 
 
+def test_the_requester_view_shows_each_requester_and_reviews_as_the_hits_own(
+    apart: InProcessServer,
+):
+    alice, bob = apart.requester("alice").client(), apart.requester("bob").client()
+    hit_of(alice, Title="Alice's survey")
+    theirs = hit_of(bob, Title="Bob's survey")["HITId"]
+    work = apart.worker(WORKER).accept(theirs)
+    work.submit({"answer": "yes"})
+    hit_of(bob, Title="Bob's next survey")
+    visitor = Visitor(apart)
+    visitor.work_as(WORKER)
+    status, _, page = visitor.get("/site/")
+    assert ">alice</td>" in page and ">bob</td>" in page  # each group names its requester
+    status, _, page = visitor.get("/site/requester?requester=bob")
+    assert status == 200
+    assert "Bob&#39;s survey" in page and "Alice&#39;s survey" not in page
+    assert "Bob&#39;s next survey" in page
+    assert "?requester=alice" in page  # the others, one link each
+    status, headers, _ = visitor.post(
+        f"/site/requester/assignments/{work.assignment_id}/approve", {"RequesterFeedback": "ok"}
+    )
+    assert status == 303
+    assert headers["location"].endswith(f"/requester/hits/{theirs}?done=approved")
+    assignment = bob.get_assignment(AssignmentId=work.assignment_id)["Assignment"]
+    assert assignment["AssignmentStatus"] == "Approved"
+    status, _, page = visitor.get(f"/site/requester/hits/{theirs}")
+    assert status == 200 and "?requester=bob" in page
+    status, _, _ = visitor.get("/site/requester?requester=nobody")
+    assert status == 404
+
+
 # --- The control API and the Python API address one requester ---------------------------------
 
 

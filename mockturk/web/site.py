@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
+from mockturk.account import Account
 from mockturk.domain import qualifications as q
 from mockturk.domain.money import parse_amount
 from mockturk.domain.questions import QuestionInfo, check_question, question_form_answers
@@ -38,10 +39,10 @@ from mockturk.worker.actions import WorkerError, check_worker_id
 from mockturk.worker.endpoints import form_pairs
 
 Endpoint = Callable[[Request], Awaitable[Response]]
-Call = Callable[[str, dict[str, Any]], bytes]
+Call = Callable[[Account, str, dict[str, Any]], bytes]  # an API call, as that requester
 
 WORKER_COOKIE = "mockturk_worker"
-REQUESTER_NAME = "mockturk requester"  # the account has no name: **chosen**
+REQUESTER_NAME = "mockturk requester"  # one requester has no name: **chosen**
 METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
 # The site's own pages run no script and are framed by nobody; tasks' frames may be anywhere.
 PAGE_POLICY = (
@@ -61,8 +62,6 @@ NOTES = {
 class Site:
     def __init__(self, requesters: Requesters, call: Call, secret: bytes | None = None) -> None:
         self.requesters = requesters
-        # The requester's pages are the first requester's: chosen, as the site has no login.
-        self.account = requesters.first
         self.call = call
         self.guard = Guard(secret)
         self.templates = jinja2.Environment(
@@ -143,6 +142,10 @@ class Site:
             csrf_field=TOKEN_FIELD,
             csrf_token=self.guard.token(session),
             requester_name=REQUESTER_NAME,
+            requester_of=self._requester_of,
+            requesters=[name for name, _ in self.requesters.items()]
+            if self.requesters.isolated
+            else [],
             note=note,
             **values,
         )
@@ -374,9 +377,16 @@ class Site:
     # --- The requester's view ---------------------------------------------------------------
 
     async def requester(self, request: Request) -> Response:
-        hits, total = views.requester_hits(self.account)
-        balance = self.account.available_balance
-        return self.render(request, "requester.html", hits=hits, total=total, balance=balance)
+        """A requester's HITs: the first requester's, or those ``?requester=`` names."""
+        name = request.query_params.get("requester", self.requesters.first_name)
+        if name not in self.requesters:
+            raise _Missing(f"There is no requester {name}.")
+        account = self.requesters.named(name)
+        hits, total = views.requester_hits(account)
+        balance = account.available_balance
+        return self.render(
+            request, "requester.html", hits=hits, total=total, balance=balance, shown=name
+        )
 
     async def requester_hit(self, request: Request) -> Response:
         return self._review_page(request, request.path_params["hit_id"])
@@ -384,7 +394,7 @@ class Site:
     def _review_page(
         self, request: Request, hit_id: str, status: int = 200, error: str | None = None
     ) -> Response:
-        found = views.hit_review(self.account, hit_id)
+        found = views.hit_review(self.requesters.holding_hit(hit_id), hit_id)
         if found is None:
             return self.problem(request, 404, f"There is no HIT {hit_id}.")
         hit, reviewed = found
@@ -406,9 +416,10 @@ class Site:
         feedback = given.get("RequesterFeedback", "")
         if feedback or operation == "RejectAssignment":
             params["RequesterFeedback"] = feedback
-        entry = self.account.store.assignment_entry(assignment_id)
+        owner = self.requesters.holding_assignment(assignment_id)
+        entry = owner.store.assignment_entry(assignment_id)
         try:
-            self.call(operation, params)
+            self.call(owner, operation, params)
         except AwsError as error:
             if entry is None:
                 return self.problem(request, error.status, error.message)
@@ -426,6 +437,12 @@ class Site:
 
     async def not_found(self, request: Request) -> Response:
         return self.problem(request, 404, f"There is no page at {request.url.path}.")
+
+    def _requester_of(self, hit_id: str) -> str:
+        """Who a HIT's requester is, as the worker's pages name them."""
+        if not self.requesters.isolated:
+            return REQUESTER_NAME
+        return self.requesters.name_of(self.requesters.holding_hit(hit_id))
 
     def _hit(self, hit_id: str) -> HIT:
         row = self.requesters.holding_hit(hit_id).store.hit(hit_id)
