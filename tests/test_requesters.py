@@ -13,7 +13,9 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from support import LAB_HIT_TYPE, LAB_QUESTION, LAB_START, checked
+from hypothesis import given
+from hypothesis import strategies as st
+from support import LAB_HIT_TYPE, LAB_QUESTION, LAB_START, checked, fuzz_settings, raw_request
 from test_web import Visitor
 
 from mockturk.app import create_app
@@ -520,3 +522,46 @@ def test_health_counts_the_records_of_every_requester(apart: InProcessServer):
     status, body = raw_get(apart, "/_mockturk/health")
     assert status == 200
     assert json.loads(body)["records"]["HITs"] == 2
+
+
+# --- Whatever a caller claims to be ------------------------------------------------------------
+
+# What an HTTP header can carry (uvicorn refuses DEL itself), but for the Credential's own marks.
+KEY_IDS = st.text(
+    st.characters(min_codepoint=0x20, max_codepoint=0xFF, exclude_characters="/,= \x7f"),
+    min_size=1,
+    max_size=MAX_NAME_LENGTH + 20,
+)
+
+
+@given(key_id=KEY_IDS)
+@fuzz_settings(60)
+def test_any_claimed_key_is_a_requester_or_an_unrecognized_client(isolating, key_id):
+    isolating.reset(empty=True)
+    authorization = (
+        f"AWS4-HMAC-SHA256 Credential={key_id}/20261201/us-east-1/mturk-requester/aws4_request,"
+        " SignedHeaders=host, Signature=0"
+    )
+    response = raw_request(
+        isolating, body="{}", target="ListHITs", headers={"Authorization": authorization}
+    )
+    if response.status == 200:
+        assert response.json()["NumResults"] == 0
+    else:
+        assert (response.status, response.json()["__type"]) == (
+            400,
+            "com.amazon.coral.service#UnrecognizedClientException",
+        )
+    isolating.check()
+
+
+def test_past_the_most_requesters_a_new_key_is_unrecognized(apart, monkeypatch):
+    held = len(get(apart, "requesters")[1]["Requesters"])
+    monkeypatch.setattr("mockturk.requesters.MAX_REQUESTERS", held + 1)
+    boto3_client(apart.endpoint_url, aws_access_key_id="AKIALAST").list_hits()
+    with pytest.raises(ClientError) as refused:
+        boto3_client(apart.endpoint_url, aws_access_key_id="AKIAONEMORE").list_hits()
+    assert refused.value.response["Error"]["Code"] == "UnrecognizedClientException"
+    status, body = get(apart, "state", requester="AKIAONEMORE")
+    assert (status, body["error"]) == (400, "InvalidRequester")
+    assert "the most it keeps" in body["message"]
