@@ -87,8 +87,12 @@ class Requesters:
         account = self._make(name)
         self._accounts[name] = account
         self._link(account.store)
-        for told in self.added:
-            told(name, account)
+        try:
+            for told in self.added:
+                told(name, account)
+        except BaseException:
+            del self._accounts[name]  # not made, as it could not be kept
+            raise
         return account
 
     # --- All of them ------------------------------------------------------------------------------
