@@ -21,6 +21,7 @@ from pydantic import (
     ConfigDict,
     Field,
     GetCoreSchemaHandler,
+    ValidationError,
 )
 from pydantic.fields import FieldInfo
 from pydantic_core import CoreSchema, core_schema
@@ -375,6 +376,12 @@ def _quick_test(kind: Any, constraints: list[Any], slot: str, repeats: bool) -> 
             ],
             {},
         )
+    (item,) = get_args(kind) or (None,)
+    if get_origin(kind) is list and not constraints and _is_record(item):
+        return _Fragment(
+            [f"v = records_{slot}(v)", "if v is None: return None"],
+            {f"records_{slot}": _dumped_records(item)},
+        )
     bounds = [c for c in constraints if isinstance(c, Ge | Le)]
     if kind is int and len(bounds) == len(constraints):
         low = next((c.ge for c in bounds if isinstance(c, Ge)), None)
@@ -384,6 +391,25 @@ def _quick_test(kind: Any, constraints: list[Any], slot: str, repeats: bool) -> 
         tests += [f"v > {high!r}"] if high is not None else []
         return _Fragment([f"if {' or '.join(tests)}: return None"], {})
     return None
+
+
+def _is_record(kind: Any) -> bool:
+    return isinstance(kind, type) and issubclass(kind, Record)
+
+
+def _dumped_records(model: type[Record]) -> Callable[[Any], list[dict[str, Any]] | None]:
+    """A list of records checked by their own model (few, and nested: no quick way of their
+    own), dumped; None for anything else."""
+
+    def dumped(items: Any) -> list[dict[str, Any]] | None:
+        if type(items) is not list:
+            return None
+        try:
+            return [model.model_validate(item).model_dump() for item in items]
+        except ValidationError:
+            return None
+
+    return dumped
 
 
 def _unicode(value: str) -> bool:
@@ -434,7 +460,7 @@ def quick_reader(
         kind, constraints = _constraints(annotation, field.metadata)
         test = _quick_test(kind, constraints, str(slot), name in repeating)
         default = None if field.is_required() else field.default
-        if test is None or (nullable and default is not None) or isinstance(default, list | dict):
+        if test is None or (nullable and default is not None) or isinstance(default, dict | set):
             return None
         names |= test.names
         names[f"default_{slot}"] = default
@@ -445,7 +471,8 @@ def quick_reader(
             body += [f"v = raw[{name!r}]", *test.lines]
         else:
             body += [f"v = get({name!r}, MISSING)", "if v is MISSING:"]
-            body += [f"    v = default_{slot}", "else:", *indented]
+            fresh = "list(" if isinstance(default, list) else "("  # each record its own
+            body += [f"    v = {fresh}default_{slot})", "else:", *indented]
         body.append(f"f{slot} = v")
     members = ", ".join(f"{name!r}: f{slot}" for slot, name in enumerate(model.model_fields))
     body.append(f"return {{{members}}}")
@@ -457,7 +484,10 @@ def quick_reader(
 
 _QUICK_READERS: dict[type[Record], Callable[[dict[Any, Any]], dict[str, Any] | None] | None] = {}
 # Fields whose values repeat across a load, by model.
-_REPEATING: dict[type[Record], frozenset[str]] = {Assignment: frozenset({"WorkerId", "HITId"})}
+_REPEATING: dict[type[Record], frozenset[str]] = {
+    Assignment: frozenset({"WorkerId", "HITId"}),
+    HIT: frozenset({"HITTypeId", "HITGroupId", "HITLayoutId", "Reward"}),
+}
 
 
 def plain_record(model: type[Record], raw: dict[Any, Any]) -> dict[str, Any] | None:
