@@ -15,7 +15,8 @@ page skip the look.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from operator import itemgetter
 from typing import Protocol
 
 from mockturk.pagination import Cursor
@@ -66,7 +67,8 @@ class Listing:
             for key, wire in entries:
                 self.add(key, wire)
             return
-        merged = Listing.sorted_from([*zip(self.keys, self.wires, strict=True), *entries])
+        held = zip(self.keys, self.wires, strict=True)
+        merged = Listing.sorted_from([*held, *entries] if self.keys else entries)
         self.keys, self.wires, self.unencoded = merged.keys, merged.wires, merged.unencoded
 
     def discard(self, key: Cursor) -> None:
@@ -92,5 +94,4 @@ class Listing:
         return keys, RawJSONList(wires)  # type: ignore[arg-type]  # every place now filled
 
 
-def _first(entry: ListingEntry) -> Cursor:
-    return entry[0]
+_first: Callable[[ListingEntry], Cursor] = itemgetter(0)  # a sort key, without a call

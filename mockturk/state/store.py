@@ -423,29 +423,33 @@ class Store:
 
     def put_assignments(self, assignments: Sequence[Assignment]) -> None:
         """Add assignments to stored HITs, or replace them."""
-        self.writable()
+        t = self.writable()
+        hits, rows, workers = t.hits, t.assignments, t.workers
         listed: dict[str, dict[str, list[ListingEntry]]] = {}
         for assignment in assignments:
-            if assignment.HITId not in self.t.hits:
-                raise KeyError(f"no HIT {assignment.HITId}")
-            if assignment.AssignmentId in self.t.assignments:
-                self.remove_assignment(assignment.AssignmentId)
-            row = assignment_row(assignment)
-            self.t.assignments[assignment.AssignmentId] = row
-            self._wrote("assignments", assignment.AssignmentId)
-            self.t.workers[(assignment.HITId, assignment.WorkerId)] = assignment.AssignmentId
+            hit_id, assignment_id = assignment.HITId, assignment.AssignmentId
+            if hit_id not in hits:
+                raise KeyError(f"no HIT {hit_id}")
+            if assignment_id in rows:
+                self.remove_assignment(assignment_id)
+            row = rows[assignment_id] = assignment_row(assignment)
+            self._wrote("assignments", assignment_id)
+            workers[(hit_id, assignment.WorkerId)] = assignment_id
             self._tally(assignment, 1)
             if row.key is None:
-                self.t.in_progress.setdefault(assignment.HITId, {})[assignment.AssignmentId] = None
+                t.in_progress.setdefault(hit_id, {})[assignment_id] = None
                 continue
-            by_status = listed.setdefault(assignment.HITId, {})
             entry: ListingEntry = (row.key, None)
-            by_status.setdefault(ALL, []).append(entry)
-            by_status.setdefault(assignment.AssignmentStatus, []).append(entry)
+            by_status = listed.get(hit_id)
+            if by_status is None:
+                by_status = listed[hit_id] = {ALL: []}
+            by_status[ALL].append(entry)
+            alike = by_status.get(assignment.AssignmentStatus)
+            if alike is None:
+                alike = by_status[assignment.AssignmentStatus] = []
+            alike.append(entry)
         for hit_id, by_status in listed.items():
-            views = self.t.by_hit[hit_id]
-            for status, entries in by_status.items():
-                views.setdefault(status, Listing()).add_many(entries)
+            _add_to_views(t.by_hit[hit_id], by_status)
 
     def remove_assignment(self, assignment_id: str) -> None:
         self.writable()
@@ -516,6 +520,16 @@ class Store:
         if due is None or due > to_micros(now):
             return None
         return self.writable().timeline.pop_due(now)
+
+
+def _add_to_views(views: dict[str, Listing], entries: dict[str, list[ListingEntry]]) -> None:
+    """Add entries to the listings they belong in (by status, or ALL), made if new."""
+    for status, added in entries.items():
+        view = views.get(status)
+        if view is None:
+            views[status] = Listing.sorted_from(added)
+        else:
+            view.add_many(added)
 
 
 def _bonus_scopes(bonus: BonusPayment) -> tuple[str, str]:
