@@ -78,6 +78,7 @@ _SECTIONS: dict[str, tuple[type[Record], str, bool]] = {
     "Workers": (WorkerProfileRecord, "WorkerId", True),
     "Messages": (MessageRecord, "WorkerId", True),
 }
+_BONUSES = frozenset(key for key, (model, _, _) in _SECTIONS.items() if model is BonusPaymentRecord)
 Share = Callable[[str, str], str]
 _HITFields = dict[str, Any]  # a HIT's fields, as its model gives them
 _IGNORED_KEYS = frozenset({"NumResults", "NextToken", "ResponseMetadata"})
@@ -362,10 +363,11 @@ def build_dataset(
                 hits[where.record_id or ""] = (hit, where)
 
     seen: dict[str, _Where] = {}
-    workers: dict[tuple[str, str], _Where] = {}
+    workers: dict[str, dict[str, _Where]] = {}  # HIT -> its workers
     statuses: dict[str, dict[str, int]] = {}  # HIT -> status -> how many
     completed_assignments: list[records.Assignment] = []
-    hit_of_assignment: dict[str, str] = {}
+    hit_of_assignment: dict[str, str] = {}  # what bonus payments are checked against
+    bonuses_given = any(isinstance(d, dict) and not _BONUSES.isdisjoint(d) for _, d in documents)
     for source, document in documents:
         for _, raw, where in _raw_records(source, document, problems, Assignment, consume):
             fields = _assignment_fields(raw, where, problems)
@@ -381,7 +383,10 @@ def build_dataset(
                 if hit_id not in invalid_hit_ids:  # that HIT's own problems are reported
                     problems.add(where, "HITId", f"no HIT {hit_id} is in the fixtures")
                 continue
-            first = workers.setdefault((hit_id, fields["WorkerId"]), where)
+            held_by = workers.get(hit_id)
+            if held_by is None:
+                held_by = workers[hit_id] = {}
+            first = held_by.setdefault(fields["WorkerId"], where)
             if first is not where:
                 problems.add(
                     where,
@@ -403,7 +408,8 @@ def build_dataset(
             if counts is None:
                 counts = statuses[hit_id] = {}
             counts[status] = counts.get(status, 0) + 1
-            hit_of_assignment[assignment_id] = parent[0]["HITId"]
+            if bonuses_given:
+                hit_of_assignment[assignment_id] = parent[0]["HITId"]
             if not problems.lines:  # once anything is wrong, nothing will be loaded
                 completed_assignments.append(records.Assignment(**completed))
 
