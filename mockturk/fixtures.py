@@ -136,6 +136,10 @@ class _Where(NamedTuple):  # a tuple: one is made for every record of a load
         return f"{self.source}: {place}{ident}"
 
 
+# A _Where made without the call its class makes (a load makes one for each of its records).
+_new_where = tuple.__new__
+
+
 class _Problems:
     def __init__(self) -> None:
         self.lines: list[str] = []
@@ -586,8 +590,9 @@ def _raw_records(
         items = enumerate(content) if many else [(None, content)]
         for index, raw in items:
             record_id = raw.get(id_field) if isinstance(raw, dict) else None
-            where = _Where(
-                source, key, index, record_id if isinstance(record_id, str) else None, id_field
+            where = _new_where(
+                _Where,
+                (source, key, index, record_id if isinstance(record_id, str) else None, id_field),
             )
             if consume and index is not None:
                 content[index] = None  # the raw record is not needed again
