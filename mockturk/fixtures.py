@@ -367,7 +367,7 @@ def build_dataset(
                 hits[where.record_id or ""] = (hit, where)
 
     seen: dict[str, _Where] = {}
-    workers: dict[str, dict[str, _Where]] = {}  # HIT -> its workers
+    workers: dict[tuple[str, str], _Where] = {}
     statuses: dict[str, dict[str, int]] = {}  # HIT -> status -> how many
     completed_assignments: list[records.Assignment] = []
     hit_of_assignment: dict[str, str] = {}  # what bonus payments are checked against
@@ -387,10 +387,7 @@ def build_dataset(
                 if hit_id not in invalid_hit_ids:  # that HIT's own problems are reported
                     problems.add(where, "HITId", f"no HIT {hit_id} is in the fixtures")
                 continue
-            held_by = workers.get(hit_id)
-            if held_by is None:
-                held_by = workers[hit_id] = {}
-            first = held_by.setdefault(fields["WorkerId"], where)
+            first = workers.setdefault((hit_id, fields["WorkerId"]), where)
             if first is not where:
                 problems.add(
                     where,
