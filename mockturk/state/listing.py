@@ -71,6 +71,15 @@ class Listing:
         merged = Listing.sorted_from([*held, *entries] if self.keys else entries)
         self.keys, self.wires, self.unencoded = merged.keys, merged.wires, merged.unencoded
 
+    def add_unencoded(self, keys: list[Cursor]) -> None:
+        """Add the keys of records whose bytes are not made yet (a load's): sorted once."""
+        if self.keys:
+            self.add_many([(key, None) for key in keys])
+            return
+        self.keys = sorted(keys)
+        self.wires = [None] * len(keys)
+        self.unencoded = len(keys)
+
     def discard(self, key: Cursor) -> None:
         index = bisect_left(self.keys, key)
         if index < len(self.keys) and self.keys[index] == key:

@@ -425,7 +425,7 @@ class Store:
         """Add assignments to stored HITs, or replace them."""
         t = self.writable()
         hits, rows, workers = t.hits, t.assignments, t.workers
-        listed: dict[str, dict[str, list[ListingEntry]]] = {}
+        listed: dict[str, dict[str, list[Cursor]]] = {}  # HIT -> status (or ALL) -> keys
         for assignment in assignments:
             hit_id, assignment_id = assignment.HITId, assignment.AssignmentId
             if hit_id not in hits:
@@ -439,17 +439,21 @@ class Store:
             if row.key is None:
                 t.in_progress.setdefault(hit_id, {})[assignment_id] = None
                 continue
-            entry: ListingEntry = (row.key, None)
             by_status = listed.get(hit_id)
             if by_status is None:
                 by_status = listed[hit_id] = {ALL: []}
-            by_status[ALL].append(entry)
+            by_status[ALL].append(row.key)
             alike = by_status.get(assignment.AssignmentStatus)
             if alike is None:
                 alike = by_status[assignment.AssignmentStatus] = []
-            alike.append(entry)
+            alike.append(row.key)
         for hit_id, by_status in listed.items():
-            _add_to_views(t.by_hit[hit_id], by_status)
+            views = t.by_hit[hit_id]
+            for status, keys in by_status.items():
+                view = views.get(status)
+                if view is None:
+                    view = views[status] = Listing()
+                view.add_unencoded(keys)
 
     def remove_assignment(self, assignment_id: str) -> None:
         self.writable()
@@ -520,16 +524,6 @@ class Store:
         if due is None or due > to_micros(now):
             return None
         return self.writable().timeline.pop_due(now)
-
-
-def _add_to_views(views: dict[str, Listing], entries: dict[str, list[ListingEntry]]) -> None:
-    """Add entries to the listings they belong in (by status, or ALL), made if new."""
-    for status, added in entries.items():
-        view = views.get(status)
-        if view is None:
-            views[status] = Listing.sorted_from(added)
-        else:
-            view.add_many(added)
 
 
 def _bonus_scopes(bonus: BonusPayment) -> tuple[str, str]:
