@@ -373,7 +373,7 @@ class Store:
     def put_hits(self, hits: Sequence[HIT]) -> None:
         """Add HITs, or replace them (their assignments stay)."""
         self.writable()
-        listed: list[ListingEntry] = []
+        listed: list[Cursor] = []
         in_review: dict[tuple[str, str], list[ListingEntry]] = {}
         for hit in hits:
             old = self.t.hits.get(hit.HITId)
@@ -385,12 +385,12 @@ class Store:
             self.t.by_hit.setdefault(hit.HITId, {ALL: Listing()})
             assert row.key is not None
             if hit.HITStatus != DISPOSED:
-                listed.append((row.key, None))
+                listed.append(row.key)
             if hit.HITStatus in REVIEW_STATUSES:
                 entry = (row.key, RawJSON(encode_record({"HITId": hit.HITId})))
                 for scope in ((hit.HITStatus, ALL), (hit.HITStatus, hit.HITTypeId)):
                     in_review.setdefault(scope, []).append(entry)
-        self.t.listed_hits.add_many(listed)
+        self.t.listed_hits.add_unencoded(listed)
         for scope, entries in in_review.items():
             self.t.reviewable.setdefault(scope, Listing()).add_many(entries)
 
