@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -46,7 +47,7 @@ from mockturk.models import (
     Record,
     WorkerBlockRecord,
     WorkerProfileRecord,
-    plain_assignment,
+    plain_record,
 )
 from mockturk.quoted import clipped, python_text
 from mockturk.state.outbox import Notification
@@ -77,7 +78,9 @@ _SECTIONS: dict[str, tuple[type[Record], str, bool]] = {
     "Workers": (WorkerProfileRecord, "WorkerId", True),
     "Messages": (MessageRecord, "WorkerId", True),
 }
+_BONUSES = frozenset(key for key, (model, _, _) in _SECTIONS.items() if model is BonusPaymentRecord)
 Share = Callable[[str, str], str]
+_HITFields = dict[str, Any]  # a HIT's fields, as its model gives them
 _IGNORED_KEYS = frozenset({"NumResults", "NextToken", "ResponseMetadata"})
 _WITH_HITS = (AccountRecord, ClockRecord)  # single objects read in the HITs' pass
 
@@ -131,6 +134,10 @@ class _Where(NamedTuple):  # a tuple: one is made for every record of a load
         place = self.section if unplaced else f"{self.section}[{self.position}]"
         ident = f" ({self.id_field} {self.record_id})" if self.record_id else ""
         return f"{self.source}: {place}{ident}"
+
+
+# A _Where made without the call its class makes (a load makes one for each of its records).
+_new_where = tuple.__new__
 
 
 class _Problems:
@@ -341,26 +348,30 @@ def build_dataset(
     # HITs), not one per record: every copy would hold memory of its own.
     shared: dict[str, str] = {}
     share: Share = shared.setdefault  # share(text, text): the first equal text seen
-    hits: dict[str, tuple[HIT, _Where]] = {}
+    hits: dict[str, tuple[_HITFields, _Where]] = {}
     invalid_hit_ids: set[str] = set()
     for source, document in documents:
-        for record, where in _records(source, document, problems, HIT, consume):
-            if isinstance(record, AccountRecord | ClockRecord):
-                singles[type(record)] = record
-            elif record is None:
+        for model, raw, where in _raw_records(source, document, problems, HIT, consume):
+            if model is not HIT:  # the Account or the Clock
+                if (single := _validated(model, raw, where, problems)) is not None:
+                    singles[model] = single
+                continue
+            hit = _fields(HIT, raw, where, problems)
+            if hit is None:
                 if isinstance(where.record_id, str):
                     invalid_hit_ids.add(where.record_id)
             elif (where.record_id or "") in hits:
                 first = hits[where.record_id or ""][1]
                 problems.add(where, where.id_field, f"duplicate ID, first given at {first}")
             else:
-                hits[where.record_id or ""] = (record, where)  # type: ignore[assignment]
+                hits[where.record_id or ""] = (hit, where)
 
     seen: dict[str, _Where] = {}
     workers: dict[tuple[str, str], _Where] = {}
     statuses: dict[str, dict[str, int]] = {}  # HIT -> status -> how many
     completed_assignments: list[records.Assignment] = []
-    hit_of_assignment: dict[str, str] = {}
+    hit_of_assignment: dict[str, str] = {}  # what bonus payments are checked against
+    bonuses_given = any(isinstance(d, dict) and not _BONUSES.isdisjoint(d) for _, d in documents)
     for source, document in documents:
         for _, raw, where in _raw_records(source, document, problems, Assignment, consume):
             fields = _assignment_fields(raw, where, problems)
@@ -389,7 +400,7 @@ def build_dataset(
             else:
                 completed = _complete_assignment(fields, parent[0], where, problems)
             # One string object per HIT ID, status, worker and feedback, not one per assignment.
-            completed["HITId"] = parent[0].HITId
+            completed["HITId"] = parent[0]["HITId"]
             completed["AssignmentStatus"] = sys.intern(status)
             completed["WorkerId"] = share(completed["WorkerId"], completed["WorkerId"])
             if (feedback := completed.get("RequesterFeedback")) is not None:
@@ -398,7 +409,8 @@ def build_dataset(
             if counts is None:
                 counts = statuses[hit_id] = {}
             counts[status] = counts.get(status, 0) + 1
-            hit_of_assignment[assignment_id] = parent[0].HITId
+            if bonuses_given:
+                hit_of_assignment[assignment_id] = parent[0]["HITId"]
             if not problems.lines:  # once anything is wrong, nothing will be loaded
                 completed_assignments.append(records.Assignment(**completed))
 
@@ -440,9 +452,9 @@ def build_dataset(
         notification_settings += settings
         notifications += sent
     worker_data = _worker_data(documents, problems, consume)
-    requirements: dict[str, tuple[QualificationRequirement, ...]] = {}
+    types = _TypesOfHITs()
     completed_hits = [
-        _complete_hit(hit, statuses.get(hit_id, {}), where, now, problems, share, requirements)
+        _complete_hit(hit, statuses.get(hit_id, {}), where, now, problems, share, types)
         for hit_id, (hit, where) in hits.items()
     ]
     problems.raise_if_any()
@@ -575,8 +587,9 @@ def _raw_records(
         items = enumerate(content) if many else [(None, content)]
         for index, raw in items:
             record_id = raw.get(id_field) if isinstance(raw, dict) else None
-            where = _Where(
-                source, key, index, record_id if isinstance(record_id, str) else None, id_field
+            where = _new_where(
+                _Where,
+                (source, key, index, record_id if isinstance(record_id, str) else None, id_field),
             )
             if consume and index is not None:
                 content[index] = None  # the raw record is not needed again
@@ -602,12 +615,19 @@ def _assignment_fields(
     raw: dict[Any, Any], where: _Where, problems: _Problems
 ) -> dict[str, Any] | None:
     """An assignment's fields, as its model (work in progress has one of its own) gives them;
-    ``None`` when it has problems (reported). Plain records, most of a large load, are read
-    without building a model."""
-    fields = plain_assignment(raw)
+    ``None`` when it has problems (reported)."""
+    accepted = raw.get("AssignmentStatus") == records.ACCEPTED
+    return _fields(AcceptedAssignment if accepted else Assignment, raw, where, problems)
+
+
+def _fields(
+    model: type[Record], raw: dict[Any, Any], where: _Where, problems: _Problems
+) -> dict[str, Any] | None:
+    """A record's fields, as its model gives them; ``None`` when it has problems (reported).
+    Plain records, most of a large load, are read without building a model."""
+    fields = plain_record(model, raw)
     if fields is not None:
         return fields
-    model = AcceptedAssignment if raw.get("AssignmentStatus") == records.ACCEPTED else Assignment
     record = _validated(model, raw, where, problems)
     return None if record is None else record.model_dump()
 
@@ -630,7 +650,7 @@ def _describe(detail: Any) -> str:
 
 
 def _complete_assignment(
-    assignment: dict[str, Any], hit: HIT, where: _Where, problems: _Problems
+    assignment: dict[str, Any], hit: _HITFields, where: _Where, problems: _Problems
 ) -> dict[str, Any]:
     """The assignment's fields (as its model gives them: unset ones None, the record's
     defaults), its derived AutoApprovalTime filled in."""
@@ -638,11 +658,11 @@ def _complete_assignment(
     accepted, submitted = assignment["AcceptTime"], assignment["SubmitTime"]
     if accepted > submitted:
         problems.add(where, "SubmitTime", "is earlier than AcceptTime")
-    if accepted > hit.Expiration:
-        problems.add(where, "AcceptTime", f"is after the HIT's Expiration ({hit.Expiration})")
-    if accepted < hit.CreationTime:
+    if accepted > hit["Expiration"]:
+        problems.add(where, "AcceptTime", f"is after the HIT's Expiration ({hit['Expiration']})")
+    if accepted < hit["CreationTime"]:
         problems.add(
-            where, "AcceptTime", f"is earlier than the HIT's CreationTime ({hit.CreationTime})"
+            where, "AcceptTime", f"is earlier than the HIT's CreationTime ({hit['CreationTime']})"
         )
     for field, wanted in (("ApprovalTime", "Approved"), ("RejectionTime", "Rejected")):
         value = assignment[field]
@@ -664,7 +684,7 @@ def _complete_assignment(
     approved, rejected = assignment["ApprovalTime"], assignment["RejectionTime"]
     if status == "Approved" and approved and rejected and approved < rejected:
         problems.add(where, "ApprovalTime", "is earlier than the RejectionTime it overrode")
-    auto_approval = submitted + timedelta(seconds=hit.AutoApprovalDelayInSeconds)
+    auto_approval = submitted + _seconds(hit["AutoApprovalDelayInSeconds"])
     if not encodable(auto_approval):
         problems.add(
             where,
@@ -684,21 +704,25 @@ def _complete_assignment(
     return assignment
 
 
+@cache
+def _seconds(count: int) -> timedelta:
+    """A HIT's delay or duration as a timedelta, made once (a load adds it a million times)."""
+    return timedelta(seconds=count)
+
+
 def _complete_accepted(
-    assignment: dict[str, Any], hit: HIT, where: _Where, problems: _Problems
+    assignment: dict[str, Any], hit: _HITFields, where: _Where, problems: _Problems
 ) -> dict[str, Any]:
     """Work in progress (its model's fields) with its deadline, as the record holds it: as
     stated, or AcceptTime + the HIT's duration."""
     accepted = assignment["AcceptTime"]
-    if accepted > hit.Expiration:
-        problems.add(where, "AcceptTime", f"is after the HIT's Expiration ({hit.Expiration})")
-    if accepted < hit.CreationTime:
+    if accepted > hit["Expiration"]:
+        problems.add(where, "AcceptTime", f"is after the HIT's Expiration ({hit['Expiration']})")
+    if accepted < hit["CreationTime"]:
         problems.add(
-            where, "AcceptTime", f"is earlier than the HIT's CreationTime ({hit.CreationTime})"
+            where, "AcceptTime", f"is earlier than the HIT's CreationTime ({hit['CreationTime']})"
         )
-    deadline = assignment["Deadline"] or accepted + timedelta(
-        seconds=hit.AssignmentDurationInSeconds
-    )
+    deadline = assignment["Deadline"] or accepted + _seconds(hit["AssignmentDurationInSeconds"])
     if not encodable(deadline):
         problems.add(
             where, "AcceptTime", f"plus the HIT's duration is out of range: {TIMESTAMP_RANGE}"
@@ -711,13 +735,13 @@ def _complete_accepted(
 
 
 def _complete_hit(
-    hit: HIT,
+    hit: _HITFields,
     statuses: dict[str, int],
     where: _Where,
     now: datetime,
     problems: _Problems,
     share: Share,
-    shared_requirements: dict[str, tuple[QualificationRequirement, ...]],
+    types: _TypesOfHITs,
 ) -> records.HIT:
     """The HIT with its derived fields, given its assignments' statuses; its texts and its
     qualification requirements shared with the other HITs' that state the same."""
@@ -725,61 +749,125 @@ def _complete_hit(
     accepted = statuses.get(records.ACCEPTED, 0)
     completed = statuses.get("Approved", 0) + statuses.get("Rejected", 0)
     held = sum(statuses.values())
-    if held > hit.MaxAssignments:
+    if held > hit["MaxAssignments"]:
         problems.add(
             where,
             "MaxAssignments",
-            f"is {hit.MaxAssignments}, but {held} assignments belong to it",
+            f"is {hit['MaxAssignments']}, but {held} assignments belong to it",
         )
-    if hit.Expiration < hit.CreationTime:
+    if hit["Expiration"] < hit["CreationTime"]:
         problems.add(where, "Expiration", "is earlier than CreationTime")
     pending, available, completed = _counters(hit, accepted, submitted, completed, where, problems)
-    status = hit.HITStatus or _derived_status(hit, available, pending, now)
+    status = hit["HITStatus"] or _derived_status(hit, available, pending, now)
     if status == "Assignable" and available == 0:
         problems.add(where, "HITStatus", "is Assignable, but no assignment is available")
     if status == "Unassignable" and pending == 0:
         problems.add(where, "HITStatus", "is Unassignable, but no assignment is pending")
-    requirements = tuple(complete_requirement(q) for q in hit.QualificationRequirements)
-    if requirements:  # one tuple for the HITs that state the same ones (a batch does)
-        stated = orjson.dumps([q.to_api() for q in requirements]).decode()
-        requirements = shared_requirements.setdefault(stated, requirements)
-    type_id = hit.HITTypeId or hit_type_id(hit, requirements)
-    fields = hit.model_dump(exclude_none=True)
-    fields.update(
-        HITStatus=status,
-        HITTypeId=type_id,
-        HITGroupId=hit.HITGroupId or hit_group_id(type_id),
-        QualificationRequirements=requirements,
-        NumberOfAssignmentsPending=pending,
-        NumberOfAssignmentsAvailable=available,
-        NumberOfAssignmentsCompleted=completed,
-        submitted=submitted,
-    )
+    requirements, identity = types.requirements(hit["QualificationRequirements"])
+    type_id = hit["HITTypeId"] or types.type_id(hit, requirements, identity)
+    fields = {
+        **hit,
+        "HITStatus": status,
+        "HITTypeId": type_id,
+        "HITGroupId": hit["HITGroupId"] or types.group_id(type_id),
+        "QualificationRequirements": requirements,
+        "NumberOfAssignmentsPending": pending,
+        "NumberOfAssignmentsAvailable": available,
+        "NumberOfAssignmentsCompleted": completed,
+        "submitted": submitted,
+    }
     for name, value in fields.items():
         if isinstance(value, str):
             fields[name] = share(value, value)
     return records.HIT(**fields)
 
 
+class _TypeProperties(NamedTuple):
+    """What a HIT's type ID follows from (mockturk.domain.hit_types.TypeProperties), its
+    requirements by what identifies them: the same for every HIT of a batch."""
+
+    Title: str
+    Description: str
+    Reward: str
+    Keywords: str | None
+    AssignmentDurationInSeconds: int
+    AutoApprovalDelayInSeconds: int
+    requirements: bytes
+
+
+class _TypesOfHITs:
+    """The requirements, type IDs and group IDs of a load's HITs, each worked out once for the
+    HITs that state the same (a batch does), and shared by them."""
+
+    def __init__(self) -> None:
+        self._stated: dict[bytes, tuple[tuple[QualificationRequirement, ...], bytes]] = {}
+        self._completed: dict[bytes, tuple[QualificationRequirement, ...]] = {}
+        self._type_ids: dict[_TypeProperties, str] = {}
+        self._group_ids: dict[str, str] = {}
+
+    def requirements(
+        self, stated: list[dict[str, Any]]
+    ) -> tuple[tuple[QualificationRequirement, ...], bytes]:
+        """Requirements (their model's fields) completed, and what identifies them: their
+        JSON as the wire gives it."""
+        key = orjson.dumps(stated)  # plain data: the model's fields
+        found = self._stated.get(key)
+        if found is None:
+            made = tuple(
+                complete_requirement(QualificationRequirement.model_validate(q)) for q in stated
+            )
+            completed = orjson.dumps([q.to_api() for q in made])
+            found = self._stated[key] = (self._completed.setdefault(completed, made), completed)
+        return found
+
+    def type_id(
+        self, hit: _HITFields, requirements: tuple[QualificationRequirement, ...], identity: bytes
+    ) -> str:
+        properties = _TypeProperties(
+            hit["Title"],
+            hit["Description"],
+            hit["Reward"],
+            hit["Keywords"],
+            hit["AssignmentDurationInSeconds"],
+            hit["AutoApprovalDelayInSeconds"],
+            identity,
+        )
+        found = self._type_ids.get(properties)
+        if found is None:
+            found = self._type_ids[properties] = hit_type_id(properties, requirements)
+        return found
+
+    def group_id(self, type_id: str) -> str:
+        found = self._group_ids.get(type_id)
+        if found is None:
+            found = self._group_ids[type_id] = hit_group_id(type_id)
+        return found
+
+
 def _counters(
-    hit: HIT, accepted: int, submitted: int, completed: int, where: _Where, problems: _Problems
+    hit: _HITFields,
+    accepted: int,
+    submitted: int,
+    completed: int,
+    where: _Where,
+    problems: _Problems,
 ) -> tuple[int, int, int]:
     """Pending, Available and Completed: as stated, or derived from the HIT's assignments.
 
     Stated counters may describe assignments the fixtures leave out (saved ``list-hits`` output
     states them for every HIT), so they are checked for contradictions, not for equality.
     """
-    if hit.NumberOfAssignmentsCompleted is not None:
-        if hit.NumberOfAssignmentsCompleted < completed:
+    if hit["NumberOfAssignmentsCompleted"] is not None:
+        if hit["NumberOfAssignmentsCompleted"] < completed:
             problems.add(
                 where,
                 "NumberOfAssignmentsCompleted",
-                f"is {hit.NumberOfAssignmentsCompleted}, but {completed} of its assignments are"
+                f"is {hit['NumberOfAssignmentsCompleted']}, but {completed} of its assignments are"
                 f" Approved or Rejected (leave it out to have it computed)",
             )
-        completed = hit.NumberOfAssignmentsCompleted
-    open_slots = max(hit.MaxAssignments - submitted - completed, 0)
-    pending = hit.NumberOfAssignmentsPending
+        completed = hit["NumberOfAssignmentsCompleted"]
+    open_slots = max(hit["MaxAssignments"] - submitted - completed, 0)
+    pending = hit["NumberOfAssignmentsPending"]
     if pending is not None and pending < accepted:
         problems.add(
             where,
@@ -790,22 +878,22 @@ def _counters(
     if pending is None and accepted:
         pending = accepted
     if pending is None:
-        stated_available = hit.NumberOfAssignmentsAvailable or 0
-        pending = max(open_slots - stated_available, 0) if hit.HITStatus == "Unassignable" else 0
-    available = hit.NumberOfAssignmentsAvailable
+        stated_available = hit["NumberOfAssignmentsAvailable"] or 0
+        pending = max(open_slots - stated_available, 0) if hit["HITStatus"] == "Unassignable" else 0
+    available = hit["NumberOfAssignmentsAvailable"]
     if available is None:
         available = max(open_slots - pending, 0)
-    if available + pending + submitted + completed > hit.MaxAssignments:
+    if available + pending + submitted + completed > hit["MaxAssignments"]:
         problems.add(
             where,
             "NumberOfAssignmentsAvailable",
             f"Available ({available}) + Pending ({pending}) + Submitted ({submitted}) + Completed"
-            f" ({completed}) exceed MaxAssignments ({hit.MaxAssignments})",
+            f" ({completed}) exceed MaxAssignments ({hit['MaxAssignments']})",
         )
     return pending, available, completed
 
 
-def _derived_status(hit: HIT, available: int, pending: int, now: datetime) -> str:
-    if available > 0 and now < hit.Expiration:
+def _derived_status(hit: _HITFields, available: int, pending: int, now: datetime) -> str:
+    if available > 0 and now < hit["Expiration"]:
         return "Assignable"
     return "Unassignable" if pending > 0 else "Reviewable"

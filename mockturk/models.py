@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal
+from types import UnionType
+from typing import Annotated, Any, Literal, NamedTuple, Union, get_args, get_origin
 
+from annotated_types import Ge, Le
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -19,7 +21,9 @@ from pydantic import (
     ConfigDict,
     Field,
     GetCoreSchemaHandler,
+    ValidationError,
 )
+from pydantic.fields import FieldInfo
 from pydantic_core import CoreSchema, core_schema
 
 from mockturk.domain.questions import EMPTY_ANSWERS
@@ -303,132 +307,202 @@ class Assignment(Record):
     RequesterFeedback: Text | None = None
 
 
-# --- The quick way through for plain assignments -----------------------------------------------
+# --- The quick way through for plain records -----------------------------------------------------
 
-# How Assignment checks each of its fields, for the quick way: a shape's quick test, a timestamp,
-# or text; and whether it may be None. A field of the model the quick way does not know
-# (tests/test_quick_load.py checks they are in step) turns the quick way off.
-_SHAPED, _TIME, _TEXT = "shaped", "time", "text"
-_PLAIN_ASSIGNMENT: dict[str, tuple[str, str | None, bool]] = {
-    "AssignmentId": (_SHAPED, "EntityId", False),
-    "WorkerId": (_SHAPED, "CustomerId", False),
-    "HITId": (_SHAPED, "EntityId", False),
-    "AssignmentStatus": (_SHAPED, "AssignmentStatus", False),
-    "AutoApprovalTime": (_TIME, None, True),
-    "AcceptTime": (_TIME, None, False),
-    "SubmitTime": (_TIME, None, False),
-    "ApprovalTime": (_TIME, None, True),
-    "RejectionTime": (_TIME, None, True),
-    "Deadline": (_TIME, None, True),
-    "Answer": (_TEXT, None, False),
-    "RequesterFeedback": (_TEXT, None, True),
-}
-# Fields whose values repeat across a load (a HIT's ten assignments, a worker's hundred): a
-# value that passed once is remembered, and not tested again.
-_REPEATING = frozenset({"WorkerId", "HITId", "AssignmentStatus"})
-_ASSIGNMENT_DEFAULTS = {  # model order; a required field's place is always filled
-    name: None if field.is_required() else field.default
-    for name, field in Assignment.model_fields.items()
-}
-_ASSIGNMENT_REQUIRED = frozenset(
-    name for name, field in Assignment.model_fields.items() if field.is_required()
-)
-QUICK_ASSIGNMENTS = _PLAIN_ASSIGNMENT.keys() == Assignment.model_fields.keys()
+# A large load is mostly plain records: IDs that pass their shapes' quick tests, ISO 8601
+# timestamps in UTC, text as str, integers in range. For such a record, one function made from
+# the model's own fields gives what the model would, at a fraction of the cost; any other
+# record it leaves (None) to the model, which reads it, and explains.
 
 
-class _NotPlain(Exception):
-    """A value the quick way does not take: the model then reads the record, and explains."""
+def _optional(annotation: Any) -> tuple[Any, bool]:
+    """A field's annotation without ``| None``, and whether it had it."""
+    args = get_args(annotation)
+    if get_origin(annotation) in (Union, UnionType) and len(args) == 2 and type(None) in args:
+        return next(a for a in args if a is not type(None)), True
+    return annotation, False
 
 
-def _quick_timestamp(value: Any) -> datetime:
-    """:func:`parse_timestamp` for an ISO 8601 string, with nearly every real one (UTC, a
-    year far from the range's ends) taken without a further call."""
-    if type(value) is not str:
-        raise _NotPlain
+def _constraints(annotation: Any, metadata: list[Any]) -> tuple[Any, list[Any]]:
+    """The Python type of a field and what it is annotated with, pydantic's nesting undone."""
+    found = list(metadata)
+    while get_origin(annotation) is Annotated:
+        annotation, *extra = get_args(annotation)
+        for item in extra:
+            found.extend(item.metadata if isinstance(item, FieldInfo) else [item])
+    return annotation, found
+
+
+class _Fragment(NamedTuple):
+    """How the quick reader tests one field: source lines testing ``v`` (leaving the value in
+    it), and the names they use."""
+
+    lines: list[str]
+    names: dict[str, Any]
+
+
+def _quick_test(kind: Any, constraints: list[Any], slot: str, repeats: bool) -> _Fragment | None:
+    """The test of one field's value; None for a field the quick way does not know. A value
+    of a field whose values ``repeats`` that passed once is remembered, not tested again."""
+    if kind is str and len(constraints) == 1 and isinstance(constraints[0], Shaped):
+        fine = fast_check(constraints[0].shape)
+        if fine is None:
+            return None
+        if not repeats:
+            return _Fragment([f"if not fine_{slot}(v): return None"], {f"fine_{slot}": fine})
+        return _Fragment(
+            [
+                "if type(v) is not str: return None",
+                f"if v not in passed_{slot}:",
+                f"    if not fine_{slot}(v): return None",
+                f"    if len(passed_{slot}) >= REMEMBERED_MAX: passed_{slot}.clear()",
+                f"    passed_{slot}.add(v)",
+            ],
+            {f"fine_{slot}": fine, f"passed_{slot}": set()},
+        )
+    if kind is str and constraints == [AfterValidator(_unicode_text)]:
+        return _Fragment(
+            ["if type(v) is not str or not (v.isascii() or unicode(v)): return None"], {}
+        )
+    if kind is datetime and constraints == [BeforeValidator(parse_timestamp)]:
+        return _Fragment(
+            [
+                "if type(v) is not str: return None",
+                "try: v = fromisoformat(v)",
+                "except ValueError: return None",
+                "if v.tzinfo is not UTC or not FIRST_SAFE_YEAR <= v.year <= LAST_SAFE_YEAR:",
+                "    v = in_utc(v)",
+                "    if v is None: return None",
+            ],
+            {},
+        )
+    (item,) = get_args(kind) or (None,)
+    if get_origin(kind) is list and not constraints and _is_record(item):
+        return _Fragment(
+            [f"v = records_{slot}(v)", "if v is None: return None"],
+            {f"records_{slot}": _dumped_records(item)},
+        )
+    bounds = [c for c in constraints if isinstance(c, Ge | Le)]
+    if kind is int and len(bounds) == len(constraints):
+        low = next((c.ge for c in bounds if isinstance(c, Ge)), None)
+        high = next((c.le for c in bounds if isinstance(c, Le)), None)
+        tests = ["type(v) is not int"]
+        tests += [f"v < {low!r}"] if low is not None else []
+        tests += [f"v > {high!r}"] if high is not None else []
+        return _Fragment([f"if {' or '.join(tests)}: return None"], {})
+    return None
+
+
+def _is_record(kind: Any) -> bool:
+    return isinstance(kind, type) and issubclass(kind, Record)
+
+
+def _dumped_records(model: type[Record]) -> Callable[[Any], list[dict[str, Any]] | None]:
+    """A list of records checked by their own model (few, and nested: no quick way of their
+    own), dumped; None for anything else."""
+
+    def dumped(items: Any) -> list[dict[str, Any]] | None:
+        if type(items) is not list:
+            return None
+        try:
+            return [model.model_validate(item).model_dump() for item in items]
+        except ValidationError:
+            return None
+
+    return dumped
+
+
+def _unicode(value: str) -> bool:
     try:
-        parsed = datetime.fromisoformat(value)
+        _unicode_text(value)
     except ValueError:
-        raise _NotPlain from None
-    if parsed.tzinfo is UTC and _FIRST_SAFE_YEAR <= parsed.year <= _LAST_SAFE_YEAR:
-        return parsed
-    try:
-        return _in_utc(parsed)
-    except ValueError:
-        raise _NotPlain from None
+        return False
+    return True
 
 
-def _quick_text(value: Any) -> str:
-    if type(value) is not str:
-        raise _NotPlain
+def _in_utc_or_none(instant: datetime) -> datetime | None:
     try:
-        return _unicode_text(value)
+        return _in_utc(instant)
     except ValueError:
-        raise _NotPlain from None
+        return None
 
 
 _REMEMBERED_MAX = 1 << 16  # values remembered per field before starting afresh
+_MISSING = object()
 
 
-def _quick_shaped(shape: str, repeating: bool) -> Callable[[Any], Any]:
-    fine = fast_check(shape)
-    if fine is None:
-        raise TypeError(f"{shape} has no quick test")
-    passed: set[str] = set()
+def quick_reader(
+    model: type[Record], repeating: frozenset[str] = frozenset()
+) -> Callable[[dict[Any, Any]], dict[str, Any] | None] | None:
+    """``model.model_validate(raw).model_dump()`` for a record of plain values, made into one
+    function from the model's fields (their shapes' quick tests, made from the botocore model);
+    ``None`` for a model with a field the quick way does not know. Values of the fields named
+    ``repeating`` repeat across a load (a HIT's ten assignments, a worker's hundred)."""
+    names: dict[str, Any] = {
+        "UTC": UTC,
+        "fromisoformat": datetime.fromisoformat,
+        "in_utc": _in_utc_or_none,
+        "unicode": _unicode,
+        "FIRST_SAFE_YEAR": _FIRST_SAFE_YEAR,
+        "LAST_SAFE_YEAR": _LAST_SAFE_YEAR,
+        "REMEMBERED_MAX": _REMEMBERED_MAX,
+        "MISSING": _MISSING,
+        "KNOWN": frozenset(model.model_fields),
+        "REQUIRED": frozenset(n for n, f in model.model_fields.items() if f.is_required()),
+    }
+    body = [
+        "given = raw.keys()",
+        "if not (given <= KNOWN and given >= REQUIRED): return None",
+        "get = raw.get",
+    ]
+    for slot, (name, field) in enumerate(model.model_fields.items()):
+        annotation, nullable = _optional(field.annotation)
+        kind, constraints = _constraints(annotation, field.metadata)
+        test = _quick_test(kind, constraints, str(slot), name in repeating)
+        default = None if field.is_required() else field.default
+        if test is None or (nullable and default is not None) or isinstance(default, dict | set):
+            return None
+        names |= test.names
+        names[f"default_{slot}"] = default
+        indented = [f"    {line}" for line in test.lines]
+        if nullable:  # left out or None: None
+            body += [f"v = get({name!r})", "if v is not None:", *indented]
+        elif field.is_required():  # always given (REQUIRED)
+            body += [f"v = raw[{name!r}]", *test.lines]
+        else:
+            body += [f"v = get({name!r}, MISSING)", "if v is MISSING:"]
+            fresh = "list(" if isinstance(default, list) else "("  # each record its own
+            body += [f"    v = {fresh}default_{slot})", "else:", *indented]
+        body.append(f"f{slot} = v")
+    members = ", ".join(f"{name!r}: f{slot}" for slot, name in enumerate(model.model_fields))
+    body.append(f"return {{{members}}}")
+    source = "def read(raw):\n" + "".join(f"    {line}\n" for line in body)
+    exec(compile(source, f"<quick reader of {model.__name__}>", "exec"), names)
+    reader: Callable[[dict[Any, Any]], dict[str, Any] | None] = names["read"]
+    return reader
 
-    def check(value: Any) -> Any:
-        if type(value) is not str:
-            raise _NotPlain
-        if value in passed:
-            return value
-        if not fine(value):
-            raise _NotPlain
-        if repeating:
-            if len(passed) >= _REMEMBERED_MAX:
-                passed.clear()
-            passed.add(value)
-        return value
 
-    return check
+_QUICK_READERS: dict[type[Record], Callable[[dict[Any, Any]], dict[str, Any] | None] | None] = {}
+# Fields whose values repeat across a load, by model.
+_REPEATING: dict[type[Record], frozenset[str]] = {
+    Assignment: frozenset({"WorkerId", "HITId"}),
+    HIT: frozenset({"HITTypeId", "HITGroupId", "HITLayoutId", "Reward"}),
+}
 
 
-_QUICK_CHECKS: dict[str, tuple[Callable[[Any], Any], bool]] = {}
-
-
-def _quick_checks() -> dict[str, tuple[Callable[[Any], Any], bool]]:
-    """Each field's check (returning its value, raising _NotPlain) and whether it may be None;
-    made on first use, since the shapes' tests need the model loaded."""
-    if not _QUICK_CHECKS:
-        for name, (kind, shape, optional) in _PLAIN_ASSIGNMENT.items():
-            if kind is _TIME:
-                checker: Callable[[Any], Any] = _quick_timestamp
-            elif kind is _TEXT:
-                checker = _quick_text
-            else:
-                checker = _quick_shaped(shape or "", name in _REPEATING)
-            _QUICK_CHECKS[name] = (checker, optional)
-    return _QUICK_CHECKS
+def plain_record(model: type[Record], raw: dict[Any, Any]) -> dict[str, Any] | None:
+    """``model.model_validate(raw).model_dump()`` for a record of plain values, at a fraction
+    of the cost; ``None`` for any other record, which the model then validates, and explains.
+    The model's reader is made on first use, since the shapes' tests need the model loaded."""
+    if model not in _QUICK_READERS:
+        _QUICK_READERS[model] = quick_reader(model, _REPEATING.get(model, frozenset()))
+    reader = _QUICK_READERS[model]
+    return reader(raw) if reader is not None else None
 
 
 def plain_assignment(raw: dict[Any, Any]) -> dict[str, Any] | None:
-    """``Assignment.model_validate(raw).model_dump()`` for a record of plain values (IDs that
-    pass their shapes' quick tests, ISO 8601 timestamps, text as str), at a fraction of the
-    cost; ``None`` for any other record, which the model then validates, and explains."""
-    given = raw.keys()
-    if not (
-        QUICK_ASSIGNMENTS and given <= _PLAIN_ASSIGNMENT.keys() and given >= _ASSIGNMENT_REQUIRED
-    ):
-        return None
-    checks = _QUICK_CHECKS or _quick_checks()
-    fields = dict(_ASSIGNMENT_DEFAULTS)
-    try:
-        for name, value in raw.items():
-            check, optional = checks[name]
-            if value is None and optional:
-                continue  # the default, None
-            fields[name] = check(value)
-    except _NotPlain:
-        return None
-    return fields
+    """:func:`plain_record` for an assignment."""
+    return plain_record(Assignment, raw)
 
 
 # --- Qualifications, worker blocks, profiles and messages ------------------------------------

@@ -4,9 +4,9 @@ from datetime import UTC, datetime, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
-from support import assignment_record, fuzz_settings
+from support import assignment_record, fuzz_settings, hit_record
 
-from mockturk.models import QUICK_ASSIGNMENTS, Assignment, plain_assignment
+from mockturk.models import HIT, Assignment, plain_assignment, plain_record, quick_reader
 from mockturk.state.timeline import Timeline
 
 START = datetime(2026, 12, 1, tzinfo=UTC)
@@ -56,7 +56,7 @@ def model_fields(raw):
 
 
 def test_the_quick_way_knows_every_field_of_the_model():
-    assert QUICK_ASSIGNMENTS
+    assert quick_reader(Assignment) is not None
     assert set(VALUES) == set(Assignment.model_fields)
 
 
@@ -129,6 +129,119 @@ REQUIRED = [name for name, field in Assignment.model_fields.items() if field.is_
 )
 def test_records_of_plain_values_take_the_quick_way(raw):
     assert plain_assignment(raw) == model_fields(raw) is not None
+
+
+# HITs: every field of the model, given values of each kind.
+COUNTS = [0, 1, 30, 2_592_000, 31_536_000, 1_000_000_000, 1_000_000_001, -1, True, 1.0, "1", None]
+REQUIREMENTS = [
+    [],
+    [{"QualificationTypeId": "00000000000000000071", "Comparator": "EqualTo",
+      "LocaleValues": [{"Country": "US"}]}],
+    [{"QualificationTypeId": "000000000000000000L0", "Comparator": "GreaterThan",
+      "IntegerValues": [95], "RequiredToPreview": True}],
+    [{"QualificationTypeId": "000000000000000000L0", "Comparator": "Bigger"}],
+    [{"QualificationTypeId": "000000000000000000L0", "Comparator": "Exists", "Extra": 1}],
+    ({"QualificationTypeId": "000000000000000000L0", "Comparator": "Exists"},),
+    ["Exists"],
+    None,
+]  # fmt: skip
+HIT_VALUES = {
+    "HITId": IDS,
+    "HITTypeId": IDS,
+    "HITGroupId": IDS,
+    "HITLayoutId": IDS,
+    "CreationTime": TIMES,
+    "Title": TEXTS,
+    "Description": TEXTS,
+    "Question": TEXTS,
+    "Keywords": TEXTS,
+    "HITStatus": ["Assignable", "Reviewable", "Disposed", "Open", 1, None],
+    "MaxAssignments": COUNTS,
+    "Reward": ["0.50", "1", "10.", "0.505", "-1", "$1", 0.5, None],
+    "AutoApprovalDelayInSeconds": COUNTS,
+    "Expiration": TIMES,
+    "AssignmentDurationInSeconds": COUNTS,
+    "RequesterAnnotation": TEXTS,
+    "QualificationRequirements": REQUIREMENTS,
+    "HITReviewStatus": ["NotReviewed", "MarkedForReview", "Reviewed", None],
+    "NumberOfAssignmentsPending": COUNTS,
+    "NumberOfAssignmentsAvailable": COUNTS,
+    "NumberOfAssignmentsCompleted": COUNTS,
+}
+
+
+def hit_model_fields(raw):
+    try:
+        return HIT.model_validate(raw).model_dump()
+    except ValueError:
+        return None
+
+
+def test_the_quick_way_knows_every_field_of_a_hit():
+    assert quick_reader(HIT) is not None
+    assert set(HIT_VALUES) == set(HIT.model_fields)
+
+
+def test_plain_hits_take_the_quick_way_to_the_models_fields():
+    plain = [
+        hit_record("3H1"),
+        hit_record("3H2", QualificationRequirements=REQUIREMENTS[1], Keywords="a, b"),
+        hit_record("3H3", HITStatus=None, NumberOfAssignmentsPending=0, MaxAssignments=1),
+    ]
+    for raw in plain:
+        quick = plain_record(HIT, raw)
+        assert quick is not None
+        assert quick == hit_model_fields(raw)
+
+
+@fuzz_settings(max_examples=400)
+@given(
+    st.lists(st.sampled_from([*HIT_VALUES, "Extra"]), unique=True).flatmap(
+        lambda keys: st.fixed_dictionaries(
+            {key: st.sampled_from(HIT_VALUES.get(key, ["x", 1])) for key in keys}
+        )
+    )
+)
+def test_the_quick_way_never_differs_from_the_model_for_hits(raw):
+    quick = plain_record(HIT, raw)
+    if quick is not None:
+        assert quick == hit_model_fields(raw)
+
+
+PLAIN_COUNTS = [30, 2_592_000]
+PLAIN_HIT_VALUES = {
+    **{key: [*values[:2], None] for key, values in HIT_VALUES.items()},
+    **{key: PLAIN_TIMES for key in ("CreationTime", "Expiration")},
+    **{key: PLAIN_TEXTS for key in ("Title", "Description", "Question")},
+    **{key: [*PLAIN_TEXTS, None] for key in ("Keywords", "RequesterAnnotation")},
+    **{key: PLAIN_COUNTS for key in ("MaxAssignments", "AutoApprovalDelayInSeconds")},
+    **{key: [*PLAIN_COUNTS, None] for key in HIT_VALUES if key.startswith("NumberOf")},
+    "HITId": IDS[:2],
+    "Reward": ["0.50", "1", "10."],
+    "AssignmentDurationInSeconds": PLAIN_COUNTS,
+    "QualificationRequirements": REQUIREMENTS[:3],
+    "HITReviewStatus": ["NotReviewed", "MarkedForReview"],
+}
+HIT_REQUIRED = [name for name, field in HIT.model_fields.items() if field.is_required()]
+
+
+@fuzz_settings(max_examples=200)
+@given(
+    st.lists(st.sampled_from(sorted(set(HIT_VALUES) - set(HIT_REQUIRED))), unique=True).flatmap(
+        lambda optional: st.fixed_dictionaries(
+            {key: st.sampled_from(PLAIN_HIT_VALUES[key]) for key in [*HIT_REQUIRED, *optional]}
+        )
+    )
+)
+def test_hits_of_plain_values_take_the_quick_way(raw):
+    assert plain_record(HIT, raw) == hit_model_fields(raw) is not None
+
+
+def test_a_hit_s_requirements_are_its_own_when_left_out():
+    first, second = (plain_record(HIT, hit_record(h)) for h in ("3H1", "3H2"))
+    assert first is not None and second is not None
+    assert first["QualificationRequirements"] == [] == second["QualificationRequirements"]
+    assert first["QualificationRequirements"] is not second["QualificationRequirements"]
 
 
 @fuzz_settings(max_examples=100)

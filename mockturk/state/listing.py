@@ -15,7 +15,8 @@ page skip the look.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from operator import itemgetter
 from typing import Protocol
 
 from mockturk.pagination import Cursor
@@ -66,8 +67,18 @@ class Listing:
             for key, wire in entries:
                 self.add(key, wire)
             return
-        merged = Listing.sorted_from([*zip(self.keys, self.wires, strict=True), *entries])
+        held = zip(self.keys, self.wires, strict=True)
+        merged = Listing.sorted_from([*held, *entries] if self.keys else entries)
         self.keys, self.wires, self.unencoded = merged.keys, merged.wires, merged.unencoded
+
+    def add_unencoded(self, keys: list[Cursor]) -> None:
+        """Add the keys of records whose bytes are not made yet (a load's): sorted once."""
+        if self.keys:
+            self.add_many([(key, None) for key in keys])
+            return
+        self.keys = sorted(keys)
+        self.wires = [None] * len(keys)
+        self.unencoded = len(keys)
 
     def discard(self, key: Cursor) -> None:
         index = bisect_left(self.keys, key)
@@ -92,5 +103,4 @@ class Listing:
         return keys, RawJSONList(wires)  # type: ignore[arg-type]  # every place now filled
 
 
-def _first(entry: ListingEntry) -> Cursor:
-    return entry[0]
+_first: Callable[[ListingEntry], Cursor] = itemgetter(0)  # a sort key, without a call

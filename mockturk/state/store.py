@@ -402,7 +402,7 @@ class Store:
     def put_hits(self, hits: Sequence[HIT]) -> None:
         """Add HITs, or replace them (their assignments stay)."""
         self.writable()
-        listed: list[ListingEntry] = []
+        listed: list[Cursor] = []
         in_review: dict[tuple[str, str], list[ListingEntry]] = {}
         for hit in hits:
             old = self.t.hits.get(hit.HITId)
@@ -414,12 +414,12 @@ class Store:
             self.t.by_hit.setdefault(hit.HITId, {ALL: Listing()})
             assert row.key is not None
             if hit.HITStatus != DISPOSED:
-                listed.append((row.key, None))
+                listed.append(row.key)
             if hit.HITStatus in REVIEW_STATUSES:
                 entry = (row.key, RawJSON(encode_record({"HITId": hit.HITId})))
                 for scope in ((hit.HITStatus, ALL), (hit.HITStatus, hit.HITTypeId)):
                     in_review.setdefault(scope, []).append(entry)
-        self.t.listed_hits.add_many(listed)
+        self.t.listed_hits.add_unencoded(listed)
         for scope, entries in in_review.items():
             self.t.reviewable.setdefault(scope, Listing()).add_many(entries)
 
@@ -452,29 +452,37 @@ class Store:
 
     def put_assignments(self, assignments: Sequence[Assignment]) -> None:
         """Add assignments to stored HITs, or replace them."""
-        self.writable()
-        listed: dict[str, dict[str, list[ListingEntry]]] = {}
+        t = self.writable()
+        hits, rows, workers = t.hits, t.assignments, t.workers
+        listed: dict[str, dict[str, list[Cursor]]] = {}  # HIT -> status (or ALL) -> keys
         for assignment in assignments:
-            if assignment.HITId not in self.t.hits:
-                raise KeyError(f"no HIT {assignment.HITId}")
-            if assignment.AssignmentId in self.t.assignments:
-                self.remove_assignment(assignment.AssignmentId)
-            row = assignment_row(assignment)
-            self.t.assignments[assignment.AssignmentId] = row
-            self._wrote("assignments", assignment.AssignmentId)
-            self.t.workers[(assignment.HITId, assignment.WorkerId)] = assignment.AssignmentId
+            hit_id, assignment_id = assignment.HITId, assignment.AssignmentId
+            if hit_id not in hits:
+                raise KeyError(f"no HIT {hit_id}")
+            if assignment_id in rows:
+                self.remove_assignment(assignment_id)
+            row = rows[assignment_id] = assignment_row(assignment)
+            self._wrote("assignments", assignment_id)
+            workers[(hit_id, assignment.WorkerId)] = assignment_id
             self._tally(assignment, 1)
             if row.key is None:
-                self.t.in_progress.setdefault(assignment.HITId, {})[assignment.AssignmentId] = None
+                t.in_progress.setdefault(hit_id, {})[assignment_id] = None
                 continue
-            by_status = listed.setdefault(assignment.HITId, {})
-            entry: ListingEntry = (row.key, None)
-            by_status.setdefault(ALL, []).append(entry)
-            by_status.setdefault(assignment.AssignmentStatus, []).append(entry)
+            by_status = listed.get(hit_id)
+            if by_status is None:
+                by_status = listed[hit_id] = {ALL: []}
+            by_status[ALL].append(row.key)
+            alike = by_status.get(assignment.AssignmentStatus)
+            if alike is None:
+                alike = by_status[assignment.AssignmentStatus] = []
+            alike.append(row.key)
         for hit_id, by_status in listed.items():
-            views = self.t.by_hit[hit_id]
-            for status, entries in by_status.items():
-                views.setdefault(status, Listing()).add_many(entries)
+            views = t.by_hit[hit_id]
+            for status, keys in by_status.items():
+                view = views.get(status)
+                if view is None:
+                    view = views[status] = Listing()
+                view.add_unencoded(keys)
 
     def remove_assignment(self, assignment_id: str) -> None:
         self.writable()
