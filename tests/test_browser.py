@@ -19,6 +19,10 @@ from support import WireChecker, checked
 from mockturk.testing import InProcessServer
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
+from selenium.common.exceptions import (  # noqa: E402
+    StaleElementReferenceException,
+    WebDriverException,
+)
 from selenium.webdriver.chrome.options import Options  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
@@ -78,17 +82,27 @@ class Person:
         return self.wait(seen.presence_of_element_located((By.CSS_SELECTOR, css)))
 
     def click(self, css: str) -> None:
-        self.wait(seen.element_to_be_clickable((By.CSS_SELECTOR, css))).click()
+        self._acting(
+            lambda: self.wait(seen.element_to_be_clickable((By.CSS_SELECTOR, css))).click()
+        )
 
     def follow(self, css: str) -> None:
         """Click a link or a form's button, and wait until the page it leads to has replaced
-        this one (so nothing is read from the page left behind)."""
+        this one and has loaded, frames and all (so nothing is read from the page left behind,
+        or from one still being built)."""
         page = self.driver.find_element(By.TAG_NAME, "html")
         self.click(css)
         self.wait(seen.staleness_of(page))
+        self.wait(lambda driver: driver.execute_script("return document.readyState") == "complete")
 
     def text(self, css: str) -> str:
-        return self.find(css).text  # type: ignore[no-any-return]
+        return self._acting(lambda: self.find(css).text)  # type: ignore[no-any-return]
+
+    def _acting(self, action: Any) -> Any:
+        """``action()``, found again while the element it found was replaced meanwhile (the
+        browser may swap a node between its finding and its use)."""
+        (result,) = self.wait(lambda _: _unless_replaced(action))
+        return result
 
     def work_as(self, worker_id: str) -> None:
         self.open("/")  # the endpoint URL itself, as a person would open it
@@ -109,6 +123,22 @@ class Person:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         self.driver.execute_script("window.scrollTo(0, 0)")  # the page as it opens
         assert self.driver.save_screenshot(str(SCREENSHOTS / name))
+
+
+REPLACED = "does not belong to the document"
+
+
+def _unless_replaced(action: Any) -> Any:
+    """What ``action()`` gives (in a tuple, never false), or False (to be tried again) for a
+    node replaced under it."""
+    try:
+        return (action(),)
+    except StaleElementReferenceException:
+        return False
+    except WebDriverException as error:
+        if REPLACED in str(error):
+            return False
+        raise
 
 
 @pytest.fixture
