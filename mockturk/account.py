@@ -134,12 +134,17 @@ class Account:
         """
         now = self.catch_up()
         if replace:
-            dataset = build_dataset(documents, now)
+            dataset = build_dataset(documents, now, requester=self.store.requester)
             self.store.clear()
             self._seed(dataset, now, fresh=True)
         else:
             kept = (CURRENT_STATE, self._touched_state(documents))
-            dataset = build_dataset([kept, *documents], now, held=self._held_assignment_hit)
+            dataset = build_dataset(
+                [kept, *documents],
+                now,
+                held=self._held_assignment_hit,
+                requester=self.store.requester,
+            )
             self._seed(dataset, now, fresh=False)
         self._follow_clock(dataset)
         self.catch_up()

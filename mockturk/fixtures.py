@@ -324,6 +324,7 @@ def build_dataset(
     *,
     consume: bool = False,
     held: Callable[[str], str | None] | None = None,
+    requester: str = "",
 ) -> Dataset:
     """Validate named fixture documents together; raise FixtureError listing every problem.
 
@@ -332,7 +333,9 @@ def build_dataset(
     come, so a million of them never exist as models at once. With ``consume``, each raw
     record is dropped from its document once read (for documents nobody else holds), which
     keeps the peak memory of a large load near that of the loaded store. ``held`` finds the
-    HIT of an assignment already held (a bonus payment may be loaded for one).
+    HIT of an assignment already held (a bonus payment may be loaded for one). ``requester``:
+    whose records they are (:func:`mockturk.domain.hit_types.hit_type_id`), for the HIT type
+    IDs the load derives.
     """
     problems = _Problems()
     singles: dict[type[Record], Record] = {}
@@ -452,7 +455,7 @@ def build_dataset(
         notification_settings += settings
         notifications += sent
     worker_data = _worker_data(documents, problems, consume)
-    types = _TypesOfHITs()
+    types = _TypesOfHITs(requester)
     completed_hits = [
         _complete_hit(hit, statuses.get(hit_id, {}), where, now, problems, share, types)
         for hit_id, (hit, where) in hits.items()
@@ -799,7 +802,8 @@ class _TypesOfHITs:
     """The requirements, type IDs and group IDs of a load's HITs, each worked out once for the
     HITs that state the same (a batch does), and shared by them."""
 
-    def __init__(self) -> None:
+    def __init__(self, requester: str = "") -> None:
+        self._requester = requester
         self._stated: dict[bytes, tuple[tuple[QualificationRequirement, ...], bytes]] = {}
         self._completed: dict[bytes, tuple[QualificationRequirement, ...]] = {}
         self._type_ids: dict[_TypeProperties, str] = {}
@@ -834,7 +838,9 @@ class _TypesOfHITs:
         )
         found = self._type_ids.get(properties)
         if found is None:
-            found = self._type_ids[properties] = hit_type_id(properties, requirements)
+            found = self._type_ids[properties] = hit_type_id(
+                properties, requirements, self._requester
+            )
         return found
 
     def group_id(self, type_id: str) -> str:

@@ -15,7 +15,15 @@ import pytest
 from botocore.exceptions import ClientError
 from hypothesis import given
 from hypothesis import strategies as st
-from support import LAB_HIT_TYPE, LAB_QUESTION, LAB_START, checked, fuzz_settings, raw_request
+from support import (
+    LAB_HIT_TYPE,
+    LAB_QUESTION,
+    LAB_START,
+    checked,
+    fuzz_settings,
+    hit_record,
+    raw_request,
+)
 from test_web import Visitor
 
 from mockturk.app import create_app
@@ -34,6 +42,7 @@ from mockturk.testing import (
 from mockturk.trust import TrustSettings, sigv4
 
 WORKER = "A1SHAREDWORKER"
+ALIKE_TYPE = {"Title": "Alike", "Reward": "0.50"}
 DOES_NOT_EXIST = "does not exist"
 
 
@@ -402,6 +411,20 @@ def test_a_refused_load_for_a_new_requester_makes_none(apart: InProcessServer):
     assert "dora" not in [r["Name"] for r in get(apart, "requesters")[1]["Requesters"]]
     apart.requester("dora").load({"HITs": []})
     assert "dora" in [r["Name"] for r in get(apart, "requesters")[1]["Requesters"]]
+
+
+def test_hits_loaded_alike_for_two_requesters_get_types_and_groups_of_their_own(
+    apart: InProcessServer,
+):
+    for name, hit_id in (("mock", "3LOADEDFIRST"), ("bob", "3LOADEDBOB")):
+        apart.requester(name).load({"HITs": [hit_record(hit_id, Title="Alike")]})
+    first = apart.requester("mock").state()["HITs"][0]
+    theirs = apart.requester("bob").state()["HITs"][0]
+    assert first["HITTypeId"] != theirs["HITTypeId"]
+    assert first["HITGroupId"] != theirs["HITGroupId"]
+    one = hit_of(apart.requester("bob").client(), **ALIKE_TYPE)
+    other = hit_of(apart.requester("bob").client(), **ALIKE_TYPE)
+    assert one["HITTypeId"] == other["HITTypeId"]  # one requester's alike HITs share one
 
 
 def test_the_whole_server_reset_resets_every_requester(apart: InProcessServer):

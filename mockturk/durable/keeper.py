@@ -205,7 +205,10 @@ def _keyed(kind: Kind, records: list[dict[str, Any]]) -> dict[Hashable, Any]:
 def _checked(data_dir: DataDir, document: dict[str, Any], account: Account) -> Dataset:
     try:
         return build_dataset(
-            [(str(data_dir.checkpoint_path()), document)], account.clock.now(), consume=True
+            [(str(data_dir.checkpoint_path()), document)],
+            account.clock.now(),
+            consume=True,
+            requester=account.store.requester,
         )
     except FixtureError as error:
         raise _damaged(data_dir, str(error)) from None
