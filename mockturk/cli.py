@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import ctypes
-import ctypes.util
 import errno
 import functools
 import gc
@@ -532,8 +530,10 @@ def _loading() -> Iterator[None]:
 
 def _return_free_memory() -> None:
     """Hand the memory the raw fixtures occupied back to the system (glibc only; else a no-op)."""
+    import ctypes  # here, not with the server: only a load's end needs it
+
     with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
+        ctypes.CDLL(None).malloc_trim(0)  # the process's own symbols: glibc's, where it is
 
 
 class _Server(uvicorn.Server):

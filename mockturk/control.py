@@ -31,7 +31,6 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 import orjson
-import yaml
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -39,7 +38,7 @@ from mockturk import __version__
 from mockturk.account import Account, NamedDocument
 from mockturk.clock import Clock, ClockChangeError, ControllableClock, iso_utc
 from mockturk.domain.money import format_amount
-from mockturk.fixtures import FixtureError, build_dataset, parse_yaml
+from mockturk.fixtures import FixtureError, NotYAML, build_dataset, parse_yaml
 from mockturk.models import parse_timestamp
 from mockturk.requesters import Requesters, UnknownRequester
 from mockturk.trust.faults import FaultError, Faults, fault_from
@@ -278,7 +277,7 @@ def _documents(body: bytes, request: Request) -> list[NamedDocument]:
             parsed = parse_yaml(body) if body.strip() else None
         else:
             parsed = orjson.loads(body) if body.strip() else None
-    except (orjson.JSONDecodeError, yaml.YAMLError) as error:
+    except (orjson.JSONDecodeError, NotYAML) as error:
         detail = " ".join(str(error).split())
         raise ControlError(
             400, "MalformedBody", f"{source}: cannot be parsed ({detail})."

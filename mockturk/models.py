@@ -163,7 +163,7 @@ def _request_status(value: str) -> str:
 
 
 class Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
 
     def to_api(self) -> dict[str, Any]:
         """The record as the wire carries it: unset optional members left out."""

@@ -14,17 +14,17 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
-import botocore.loaders
-from botocore.model import (
+from mockturk.quoted import java_text
+from mockturk.service_model import (
     ListShape,
     OperationModel,
     ServiceModel,
     Shape,
+    ShapeResolver,
     StringShape,
     StructureShape,
+    botocore_data,
 )
-
-from mockturk.quoted import java_text
 
 SERVICE_NAME = "mturk"
 API_VERSION = "2017-01-17"
@@ -248,7 +248,7 @@ class Paginator:
 # An operation the model gives no input (or output) shape takes (or answers) an object without
 # members, as AWS JSON writes it: ``{}``. Every MTurk operation has both today; botocore allows
 # either to be missing.
-NO_MEMBERS = StructureShape("NoMembers", {"type": "structure", "members": {}})
+NO_MEMBERS = StructureShape("NoMembers", {"type": "structure", "members": {}}, ShapeResolver({}))
 
 
 class ServiceSpec:
@@ -266,7 +266,7 @@ class ServiceSpec:
         return self.model.operation_model(name)
 
     def shape(self, name: str) -> Shape:
-        # botocore builds a new Shape on every shape_for() call; these are immutable.
+        # The model builds a new Shape on every shape_for() call; these are immutable.
         shape = self._shapes.get(name)
         if shape is None:
             shape = self._shapes[name] = self.model.shape_for(name)
@@ -302,11 +302,8 @@ class ServiceSpec:
 @lru_cache(maxsize=1)
 def load_spec() -> ServiceSpec:
     """Load the MTurk model shipped with the installed botocore (once per process)."""
-    loader = botocore.loaders.Loader()
-    # By path, as load_service_model finds it, without first listing every service botocore
-    # has (a tenth of a second of each start-up).
-    service = loader.load_data(f"{SERVICE_NAME}/{API_VERSION}/service-2")
-    raw = loader.load_data(f"{SERVICE_NAME}/{API_VERSION}/paginators-1")["pagination"]
+    service = botocore_data(f"{SERVICE_NAME}/{API_VERSION}/service-2")
+    raw = botocore_data(f"{SERVICE_NAME}/{API_VERSION}/paginators-1")["pagination"]
     paginators = {
         name: Paginator(
             input_token=entry["input_token"],

@@ -13,7 +13,8 @@ from math import isfinite
 from typing import Any
 
 import orjson
-from botocore.model import ListShape, Shape, StructureShape
+
+from mockturk.service_model import ListShape, Shape, StructureShape
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)

@@ -26,8 +26,6 @@ from functools import cache
 from types import MappingProxyType
 from typing import Any
 
-from botocore.model import Shape
-
 from mockturk.domain.money import ZERO, parse_amount
 from mockturk.domain.questions import check_question
 from mockturk.errors import (
@@ -38,6 +36,7 @@ from mockturk.errors import (
     requester_feedback_not_valid,
     value_out_of_range,
 )
+from mockturk.service_model import Shape
 from mockturk.spec import (
     NOT_NULL,
     PathPart,

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from functools import cached_property
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -37,6 +37,9 @@ from mockturk.web.guard import TOKEN_FIELD, Guard, own_origin
 from mockturk.worker import actions, qualifying
 from mockturk.worker.actions import WorkerError, check_worker_id
 from mockturk.worker.endpoints import form_pairs
+
+if TYPE_CHECKING:
+    import jinja2
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 Call = Callable[[Account, str, dict[str, Any]], bytes]  # an API call, as that requester
@@ -64,18 +67,26 @@ class Site:
         self.requesters = requesters
         self.call = call
         self.guard = Guard(secret)
-        self.templates = jinja2.Environment(
+        self.static = {
+            name: (resources.files("mockturk.web").joinpath("static", name).read_bytes(), kind)
+            for name, kind in (("site.css", "text/css"), ("externalHIT_v1.js", "text/javascript"))
+        }
+
+    @cached_property
+    def templates(self) -> jinja2.Environment:
+        """The pages' templates, made at the first page: Jinja2 is imported then, not with the
+        server (it is a tenth of a second of the start-up of a server nobody browses)."""
+        import jinja2
+
+        templates = jinja2.Environment(
             loader=jinja2.PackageLoader("mockturk.web", "templates"),
             autoescape=True,
             trim_blocks=True,
             lstrip_blocks=True,
             undefined=jinja2.StrictUndefined,
         )
-        self.templates.filters.update(money=_money, duration=_duration, when=_when)
-        self.static = {
-            name: (resources.files("mockturk.web").joinpath("static", name).read_bytes(), kind)
-            for name, kind in (("site.css", "text/css"), ("externalHIT_v1.js", "text/javascript"))
-        }
+        templates.filters.update(money=_money, duration=_duration, when=_when)
+        return templates
 
     def routes(self) -> list[BaseRoute]:
         """``/`` (for a browser: the API answers everything else there) and the site."""
