@@ -6,7 +6,10 @@ dependency is needed.
 
 from __future__ import annotations
 
+import compileall
+import functools
 import http.client
+import importlib.util
 import io
 import json
 import os
@@ -135,6 +138,18 @@ def _wait_healthy(proc: subprocess.Popen, port: int, deadline: float) -> None:
 POOL_BYTES = 1 << 30
 
 
+@functools.cache
+def compile_bytecode() -> None:
+    """Compile mockturk's modules once, as installing it does (pip compiles a package's
+    modules; the container image has them compiled): a server started here then starts as an
+    installed one does, also where PYTHONDONTWRITEBYTECODE keeps Python from writing the
+    bytecode of a checkout at its first start."""
+    found = importlib.util.find_spec("mockturk")
+    assert found is not None and found.submodule_search_locations
+    for location in found.submodule_search_locations:
+        compileall.compile_dir(location, quiet=1)
+
+
 @contextmanager
 def mockturk(
     fixture: Path | None, timeout_s: float, log_level: str = "info", options: Sequence[str] = ()
@@ -153,6 +168,7 @@ def mockturk(
     command = [sys.executable, "-m", "mockturk", "serve", *served,
                "--port", "0", "--log-level", log_level,
                "--max-fixture-bytes", str(POOL_BYTES), *options]  # fmt: skip
+    compile_bytecode()
     with tempfile.TemporaryFile("w+") as errors:
         started = time.monotonic()
         proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, text=True)

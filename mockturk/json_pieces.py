@@ -57,6 +57,9 @@ class _Pieces:
         self.view = memoryview(raw)
         self.piece_bytes = piece_bytes
         self.misses = 0
+        # Each piece is parsed from this one buffer: a new copy of every piece would be memory
+        # the system hands over afresh, page by page, each time.
+        self.buffer = bytearray()
 
     def _missed(self) -> None:
         self.misses += 1
@@ -157,8 +160,14 @@ class _Pieces:
     def _add_piece(self, records: list[Any], start: int, end: int) -> bool:
         """Add the records from ``start`` to ``end`` if that is whole records, parsed in an
         array nested as deeply as the document's (an object's member)."""
+        size = end - start + 4
+        if len(self.buffer) < size:
+            self.buffer = bytearray(size + self.piece_bytes)  # room for the next, a little longer
+        buffer = self.buffer
+        buffer[:2], buffer[size - 2 : size] = b"[[", b"]]"
+        buffer[2 : size - 2] = self.view[start:end]
         try:
-            wrapped = orjson.loads(b"[[" + self.view[start:end] + b"]]")
+            wrapped = orjson.loads(memoryview(buffer)[:size])
         except orjson.JSONDecodeError:
             self._missed()
             return False
