@@ -25,12 +25,14 @@ from __future__ import annotations
 
 import gc
 import heapq
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal
 from itertools import islice
+from operator import attrgetter
 from typing import Any, Generic, TypeVar
 
 from mockturk.domain.events import NotificationSetting
@@ -104,6 +106,11 @@ class Token:
     token: str
     result: str
     expires: int  # epoch µs
+
+
+_ID = attrgetter("AssignmentId")
+_HIT_AND_WORKER = attrgetter("HITId", "WorkerId")
+_WORKER_AND_STATUS = attrgetter("WorkerId", "AssignmentStatus")
 
 
 def hit_row(hit: HIT) -> Row[HIT]:
@@ -453,7 +460,7 @@ class Store:
     def put_assignments(self, assignments: Sequence[Assignment]) -> None:
         """Add assignments to stored HITs, or replace them."""
         t = self.writable()
-        hits, rows, workers = t.hits, t.assignments, t.workers
+        hits, rows, written = t.hits, t.assignments, self.written
         listed: dict[str, dict[str, list[Cursor]]] = {}  # HIT -> status (or ALL) -> keys
         for assignment in assignments:
             hit_id, assignment_id = assignment.HITId, assignment.AssignmentId
@@ -461,21 +468,24 @@ class Store:
                 raise KeyError(f"no HIT {hit_id}")
             if assignment_id in rows:
                 self.remove_assignment(assignment_id)
-            row = rows[assignment_id] = assignment_row(assignment)
-            self._wrote("assignments", assignment_id)
-            workers[(hit_id, assignment.WorkerId)] = assignment_id
-            self._tally(assignment, 1)
-            if row.key is None:
+            key = (row := assignment_row(assignment)).key
+            rows[assignment_id] = row
+            if written is not None:
+                written.append(("assignments", assignment_id))
+            if key is None:
                 t.in_progress.setdefault(hit_id, {})[assignment_id] = None
                 continue
             by_status = listed.get(hit_id)
             if by_status is None:
                 by_status = listed[hit_id] = {ALL: []}
-            by_status[ALL].append(row.key)
+            by_status[ALL].append(key)
             alike = by_status.get(assignment.AssignmentStatus)
             if alike is None:
                 alike = by_status[assignment.AssignmentStatus] = []
-            alike.append(row.key)
+            alike.append(key)
+        # Each in one pass: what a worker holds, and the tallies (once per worker and status).
+        t.workers.update(zip(map(_HIT_AND_WORKER, assignments), map(_ID, assignments), strict=True))
+        self._tally(assignments, 1)
         for hit_id, by_status in listed.items():
             views = t.by_hit[hit_id]
             for status, keys in by_status.items():
@@ -489,7 +499,7 @@ class Store:
         old = self.t.assignments.pop(assignment_id)
         self._wrote("assignments", assignment_id)
         record = old.record
-        self._tally(record, -1)
+        self._tally((record,), -1)
         if self.t.workers.get((record.HITId, record.WorkerId)) == assignment_id:
             del self.t.workers[(record.HITId, record.WorkerId)]
         if old.key is None:
@@ -514,10 +524,12 @@ class Store:
         for scope in _bonus_scopes(bonus):
             self.t.bonuses_by.setdefault(scope, Listing()).add(row.key, None)
 
-    def _tally(self, assignment: Assignment, change: int) -> None:
-        tally = self.t.worker_tallies.setdefault(assignment.WorkerId, {})
-        status = assignment.AssignmentStatus
-        tally[status] = tally.get(status, 0) + change
+    def _tally(self, assignments: Iterable[Assignment], change: int) -> None:
+        """Count assignments in (or, ``change`` -1, out of) their workers' tallies by status."""
+        tallies = self.t.worker_tallies
+        for (worker_id, status), count in Counter(map(_WORKER_AND_STATUS, assignments)).items():
+            tally = tallies.setdefault(worker_id, {})
+            tally[status] = tally.get(status, 0) + change * count
 
     def put_token(self, token: Token) -> None:
         self.writable()
