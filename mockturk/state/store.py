@@ -375,7 +375,9 @@ class Store:
         self, status: str, hit_type_id: str | None, after: Cursor | None, limit: int
     ) -> Page:
         listing = self.t.reviewable.get((status, hit_type_id or ALL))
-        return _page(*listing.after(after, limit, {})) if listing else Page(RawJSONList(), None)
+        if not listing:
+            return Page(RawJSONList(), None)
+        return _page(*listing.after(after, limit, _HIT_IDS_ONLY))
 
     def bonuses_page(self, scope: str, after: Cursor | None, limit: int) -> Page:
         listing = self.t.bonuses_by.get(scope)
@@ -436,7 +438,7 @@ class Store:
             if hit.HITStatus != DISPOSED:
                 listed.append(row.key)
             if hit.HITStatus in REVIEW_STATUSES:
-                entry = (row.key, RawJSON(encode_record({"HITId": hit.HITId})))
+                entry = (row.key, None)  # its bytes when a page first needs them
                 for scope in ((hit.HITStatus, ALL), (hit.HITStatus, hit.HITTypeId)):
                     in_review.setdefault(scope, []).append(entry)
         self.t.listed_hits.add_unencoded(listed)
@@ -574,6 +576,25 @@ class Store:
         if due is None or due > to_micros(now):
             return None
         return self.writable().timeline.pop_due(now)
+
+
+class _HITIdOnly:
+    """A HIT as ListReviewableHITs gives it: its ID alone."""
+
+    __slots__ = ("wire",)
+
+    def __init__(self, hit_id: str) -> None:
+        self.wire = RawJSON(encode_record({"HITId": hit_id}))
+
+
+class _HITIdsOnly:
+    """Where a listing of HITs in review takes the bytes of each: from its ID."""
+
+    def __getitem__(self, hit_id: str, /) -> _HITIdOnly:
+        return _HITIdOnly(hit_id)
+
+
+_HIT_IDS_ONLY = _HITIdsOnly()
 
 
 def _by_status(

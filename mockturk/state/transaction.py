@@ -10,11 +10,12 @@ fails raises before anything is written, so a refused request leaves no trace.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 
 from mockturk.domain import lifecycle
@@ -45,6 +46,7 @@ from mockturk.state.store import Row, Store, Token
 from mockturk.wire import LATEST, encodable, to_micros
 
 DISPOSAL_DELAY = timedelta(days=120)
+_ID = attrgetter("AssignmentId")
 
 
 def liability(hit: HIT, now: datetime) -> Decimal:
@@ -173,9 +175,9 @@ class Transaction:
         self.put_hit(lifecycle.moved(hit, old_status, new_status))
         self._assignments[current.AssignmentId] = new
 
-    def put_assignments(self, assignments: Iterable[Assignment]) -> None:
+    def put_assignments(self, assignments: Sequence[Assignment]) -> None:
         """Assignments as a fixture states them: their HITs' counters already count them."""
-        self._assignments.update({a.AssignmentId: a for a in assignments})
+        self._assignments.update(zip(map(_ID, assignments), assignments, strict=True))
 
     def add_slots(self, hit: HIT, count: int) -> None:
         """More assignments for a HIT (CreateAdditionalAssignmentsForHIT)."""
