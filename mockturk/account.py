@@ -172,8 +172,7 @@ class Account:
             tx.put_hit(hit, derive=False)
             if tx.hit_type(hit.HITTypeId) is None:
                 tx.put_hit_type(type_of(hit))
-        for assignment in dataset.assignments:
-            tx.put_assignment(assignment)
+        tx.put_assignments(dataset.assignments)
         for bonus in dataset.bonuses:
             tx.put_bonus(bonus)
         for setting in dataset.notification_settings:

@@ -15,7 +15,7 @@ page skip the look.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from operator import itemgetter
 from typing import Protocol
 
@@ -28,6 +28,12 @@ class Encoded(Protocol):
 
     @property
     def wire(self) -> RawJSON: ...
+
+
+class Rows(Protocol):
+    """What a listing finds records' rows in, by ID: their table, most often."""
+
+    def __getitem__(self, record_id: str, /) -> Encoded: ...
 
 
 ListingEntry = tuple[Cursor, RawJSON | None]  # None: bytes not made yet
@@ -87,7 +93,7 @@ class Listing:
             self.unencoded -= self.wires.pop(index) is None
 
     def after(
-        self, cursor: Cursor | None, limit: int, rows: Mapping[str, Encoded]
+        self, cursor: Cursor | None, limit: int, rows: Rows
     ) -> tuple[list[Cursor], RawJSONList]:
         """Up to ``limit`` entries strictly after ``cursor`` (from the start for None); bytes
         not made yet are taken from ``rows`` (the records' table, by ID) and kept."""

@@ -6,7 +6,8 @@ page is two slices of a sorted view, so it costs the same at any store size:
 
 - ListHITs: every HIT that is not Disposed, newest first: key ``(-CreationTime µs, HITId)``.
 - ListAssignmentsForHIT: per HIT, the assignments the API shows (work in progress is not), by
-  SubmitTime: key ``(SubmitTime µs, AssignmentId)``, once for all and once per status.
+  SubmitTime: key ``(SubmitTime µs, AssignmentId)``, once for all and, from the first page by
+  status the HIT is asked for, once per status (taken from the first: a load makes only that).
 - ListReviewableHITs: per status (Reviewable, Reviewing), for all HIT types and per type, in
   ListHITs' order.
 - ListBonusPayments: per HIT and per assignment, by GrantTime.
@@ -25,12 +26,14 @@ from __future__ import annotations
 
 import gc
 import heapq
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal
 from itertools import islice
+from operator import attrgetter
 from typing import Any, Generic, TypeVar
 
 from mockturk.domain.events import NotificationSetting
@@ -106,6 +109,11 @@ class Token:
     expires: int  # epoch µs
 
 
+_ID = attrgetter("AssignmentId")
+_HIT_AND_WORKER = attrgetter("HITId", "WorkerId")
+_WORKER_AND_STATUS = attrgetter("WorkerId", "AssignmentStatus")
+
+
 def hit_row(hit: HIT) -> Row[HIT]:
     return Row(hit, (-to_micros(hit.CreationTime), hit.HITId))
 
@@ -131,7 +139,8 @@ class Tables:
     hits: dict[str, Row[HIT]] = field(default_factory=dict)
     assignments: dict[str, Row[Assignment]] = field(default_factory=dict)
     listed_hits: Listing = field(default_factory=Listing)
-    # HIT -> status (or ALL) -> the HIT's visible assignments
+    # HIT -> ALL -> the HIT's visible assignments, and once a page by status was asked for (and
+    # not before: few HITs ever are), status -> those with it (Store._views_by_status)
     by_hit: dict[str, dict[str, Listing]] = field(default_factory=dict)
     # HIT -> IDs of its assignments in progress
     in_progress: dict[str, dict[str, None]] = field(default_factory=dict)
@@ -366,7 +375,9 @@ class Store:
         self, status: str, hit_type_id: str | None, after: Cursor | None, limit: int
     ) -> Page:
         listing = self.t.reviewable.get((status, hit_type_id or ALL))
-        return _page(*listing.after(after, limit, {})) if listing else Page(RawJSONList(), None)
+        if not listing:
+            return Page(RawJSONList(), None)
+        return _page(*listing.after(after, limit, _HIT_IDS_ONLY))
 
     def bonuses_page(self, scope: str, after: Cursor | None, limit: int) -> Page:
         listing = self.t.bonuses_by.get(scope)
@@ -380,7 +391,7 @@ class Store:
         self, hit_id: str, statuses: Sequence[str] | None, after: Cursor | None, limit: int
     ) -> Page:
         """A page of a HIT's assignments with any of ``statuses`` (``None``: every status)."""
-        by_status = self.t.by_hit.get(hit_id, {})
+        by_status = self._views_by_status(hit_id) if statuses else self.t.by_hit.get(hit_id, {})
         wanted = [ALL] if statuses is None else statuses
         found = [
             by_status[s].after(after, limit, self.t.assignments) for s in wanted if s in by_status
@@ -391,6 +402,17 @@ class Store:
             islice(heapq.merge(*(zip(keys, wires, strict=True) for keys, wires in found)), limit)
         )
         return _page([key for key, _ in merged], RawJSONList(wire for _, wire in merged))
+
+    def _views_by_status(self, hit_id: str) -> dict[str, Listing]:
+        """The HIT's views, made by status from the one of all its assignments (in its order,
+        with the bytes it holds) the first time they are asked for; kept up from then on."""
+        views = self.t.by_hit.get(hit_id, {})
+        if len(views) == 1:
+            everything = views[ALL]
+            entries = zip(everything.keys, everything.wires, strict=True)
+            for status, alike in _by_status(entries, self.t.assignments).items():
+                views[status] = Listing.sorted_from(alike)
+        return views
 
     # --- Changing (the commit path's own methods) ------------------------------------------------
 
@@ -416,7 +438,7 @@ class Store:
             if hit.HITStatus != DISPOSED:
                 listed.append(row.key)
             if hit.HITStatus in REVIEW_STATUSES:
-                entry = (row.key, RawJSON(encode_record({"HITId": hit.HITId})))
+                entry = (row.key, None)  # its bytes when a page first needs them
                 for scope in ((hit.HITStatus, ALL), (hit.HITStatus, hit.HITTypeId)):
                     in_review.setdefault(scope, []).append(entry)
         self.t.listed_hits.add_unencoded(listed)
@@ -453,43 +475,41 @@ class Store:
     def put_assignments(self, assignments: Sequence[Assignment]) -> None:
         """Add assignments to stored HITs, or replace them."""
         t = self.writable()
-        hits, rows, workers = t.hits, t.assignments, t.workers
-        listed: dict[str, dict[str, list[Cursor]]] = {}  # HIT -> status (or ALL) -> keys
+        hits, rows, written = t.hits, t.assignments, self.written
+        listed: dict[str, list[Cursor]] = {}  # HIT -> keys
         for assignment in assignments:
             hit_id, assignment_id = assignment.HITId, assignment.AssignmentId
             if hit_id not in hits:
                 raise KeyError(f"no HIT {hit_id}")
             if assignment_id in rows:
                 self.remove_assignment(assignment_id)
-            row = rows[assignment_id] = assignment_row(assignment)
-            self._wrote("assignments", assignment_id)
-            workers[(hit_id, assignment.WorkerId)] = assignment_id
-            self._tally(assignment, 1)
-            if row.key is None:
+            key = (row := assignment_row(assignment)).key
+            rows[assignment_id] = row
+            if written is not None:
+                written.append(("assignments", assignment_id))
+            if key is None:
                 t.in_progress.setdefault(hit_id, {})[assignment_id] = None
                 continue
-            by_status = listed.get(hit_id)
-            if by_status is None:
-                by_status = listed[hit_id] = {ALL: []}
-            by_status[ALL].append(row.key)
-            alike = by_status.get(assignment.AssignmentStatus)
-            if alike is None:
-                alike = by_status[assignment.AssignmentStatus] = []
-            alike.append(row.key)
-        for hit_id, by_status in listed.items():
+            keys = listed.get(hit_id)
+            if keys is None:
+                keys = listed[hit_id] = []
+            keys.append(key)
+        # Each in one pass: what a worker holds, and the tallies (once per worker and status).
+        t.workers.update(zip(map(_HIT_AND_WORKER, assignments), map(_ID, assignments), strict=True))
+        self._tally(assignments, 1)
+        for hit_id, keys in listed.items():
             views = t.by_hit[hit_id]
-            for status, keys in by_status.items():
-                view = views.get(status)
-                if view is None:
-                    view = views[status] = Listing()
-                view.add_unencoded(keys)
+            views[ALL].add_unencoded(keys)
+            if len(views) > 1:  # its views by status were asked for: they are kept up
+                for status, alike in _by_status([(key, None) for key in keys], rows).items():
+                    views.setdefault(status, Listing()).add_many(alike)
 
     def remove_assignment(self, assignment_id: str) -> None:
         self.writable()
         old = self.t.assignments.pop(assignment_id)
         self._wrote("assignments", assignment_id)
         record = old.record
-        self._tally(record, -1)
+        self._tally((record,), -1)
         if self.t.workers.get((record.HITId, record.WorkerId)) == assignment_id:
             del self.t.workers[(record.HITId, record.WorkerId)]
         if old.key is None:
@@ -497,7 +517,8 @@ class Store:
             return
         views = self.t.by_hit[record.HITId]
         views[ALL].discard(old.key)
-        views[record.AssignmentStatus].discard(old.key)
+        if len(views) > 1:
+            views[record.AssignmentStatus].discard(old.key)
 
     def put_bonus(self, bonus: BonusPayment) -> None:
         """Add a bonus payment, or replace one with its PaymentId (a fixture loaded again)."""
@@ -514,10 +535,12 @@ class Store:
         for scope in _bonus_scopes(bonus):
             self.t.bonuses_by.setdefault(scope, Listing()).add(row.key, None)
 
-    def _tally(self, assignment: Assignment, change: int) -> None:
-        tally = self.t.worker_tallies.setdefault(assignment.WorkerId, {})
-        status = assignment.AssignmentStatus
-        tally[status] = tally.get(status, 0) + change
+    def _tally(self, assignments: Iterable[Assignment], change: int) -> None:
+        """Count assignments in (or, ``change`` -1, out of) their workers' tallies by status."""
+        tallies = self.t.worker_tallies
+        for (worker_id, status), count in Counter(map(_WORKER_AND_STATUS, assignments)).items():
+            tally = tallies.setdefault(worker_id, {})
+            tally[status] = tally.get(status, 0) + change * count
 
     def put_token(self, token: Token) -> None:
         self.writable()
@@ -553,6 +576,35 @@ class Store:
         if due is None or due > to_micros(now):
             return None
         return self.writable().timeline.pop_due(now)
+
+
+class _HITIdOnly:
+    """A HIT as ListReviewableHITs gives it: its ID alone."""
+
+    __slots__ = ("wire",)
+
+    def __init__(self, hit_id: str) -> None:
+        self.wire = RawJSON(encode_record({"HITId": hit_id}))
+
+
+class _HITIdsOnly:
+    """Where a listing of HITs in review takes the bytes of each: from its ID."""
+
+    def __getitem__(self, hit_id: str, /) -> _HITIdOnly:
+        return _HITIdOnly(hit_id)
+
+
+_HIT_IDS_ONLY = _HITIdsOnly()
+
+
+def _by_status(
+    entries: Iterable[ListingEntry], rows: Mapping[str, Row[Assignment]]
+) -> dict[str, list[ListingEntry]]:
+    """Listing entries of assignments, by the status of each (found by the key's ID)."""
+    found: dict[str, list[ListingEntry]] = {}
+    for entry in entries:
+        found.setdefault(rows[entry[0][1]].record.AssignmentStatus, []).append(entry)
+    return found
 
 
 def _bonus_scopes(bonus: BonusPayment) -> tuple[str, str]:

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 
 from mockturk.domain import lifecycle
@@ -44,6 +46,7 @@ from mockturk.state.store import Row, Store, Token
 from mockturk.wire import LATEST, encodable, to_micros
 
 DISPOSAL_DELAY = timedelta(days=120)
+_ID = attrgetter("AssignmentId")
 
 
 def liability(hit: HIT, now: datetime) -> Decimal:
@@ -57,7 +60,14 @@ def liability(hit: HIT, now: datetime) -> Decimal:
 def assignment_cost(hit: HIT) -> Decimal:
     """What one approved assignment of the HIT costs: its reward and MTurk's fee."""
     masters = requires_masters(q.QualificationTypeId for q in hit.QualificationRequirements)
-    return slot_cost(parse_amount(hit.Reward), hit.MaxAssignments, masters)
+    return _slot_cost(hit.Reward, hit.MaxAssignments, masters)
+
+
+@lru_cache(maxsize=4096)
+def _slot_cost(reward: str, max_assignments: int, masters: bool) -> Decimal:
+    """:func:`slot_cost` of a reward as written: worked out once for each price a load holds
+    (a large one holds a few prices over a hundred thousand HITs)."""
+    return slot_cost(parse_amount(reward), max_assignments, masters)
 
 
 class Transaction:
@@ -165,9 +175,9 @@ class Transaction:
         self.put_hit(lifecycle.moved(hit, old_status, new_status))
         self._assignments[current.AssignmentId] = new
 
-    def put_assignment(self, assignment: Assignment) -> None:
-        """An assignment as a fixture states it: its HIT's counters already count it."""
-        self._assignments[assignment.AssignmentId] = assignment
+    def put_assignments(self, assignments: Sequence[Assignment]) -> None:
+        """Assignments as a fixture states them: their HITs' counters already count them."""
+        self._assignments.update(zip(map(_ID, assignments), assignments, strict=True))
 
     def add_slots(self, hit: HIT, count: int) -> None:
         """More assignments for a HIT (CreateAdditionalAssignmentsForHIT)."""
@@ -288,11 +298,11 @@ class Transaction:
         for hit_type in self._hit_types.values():
             store.put_hit_type(hit_type)
         store.put_hits(list(hits.values()))
-        removed = [i for i, a in self._assignments.items() if a is None]
-        for assignment_id in removed:
-            if store.assignment_entry(assignment_id) is not None:
-                store.remove_assignment(assignment_id)
-        kept = [a for a in self._assignments.values() if a is not None]
+        kept = list(filter(None, self._assignments.values()))
+        if len(kept) < len(self._assignments):  # some are removed (None); a load's never are
+            for assignment_id, assignment in self._assignments.items():
+                if assignment is None and store.assignment_entry(assignment_id) is not None:
+                    store.remove_assignment(assignment_id)
         store.put_assignments(kept)
         for bonus in self._bonuses:
             store.put_bonus(bonus)
