@@ -29,7 +29,7 @@ from pydantic_core import CoreSchema, core_schema
 
 from mockturk.domain.questions import EMPTY_ANSWERS
 from mockturk.quoted import python_text
-from mockturk.spec import load_spec, scalar_violations, string_fast_check
+from mockturk.spec import load_spec, scalar_violations, string_fast_check, string_fast_test
 from mockturk.wire import EARLIEST, LATEST, TIMESTAMP_RANGE, encodable, from_epoch_seconds
 
 
@@ -346,20 +346,21 @@ def _quick_test(kind: Any, constraints: list[Any], slot: str, repeats: bool) -> 
     """The test of one field's value; None for a field the quick way does not know. A value
     of a field whose values ``repeats`` that passed once is remembered, not tested again."""
     if kind is str and len(constraints) == 1 and isinstance(constraints[0], Shaped):
-        fine = fast_check(constraints[0].shape)
-        if fine is None:
+        found = string_fast_test(load_spec().shape(constraints[0].shape), f"shape_{slot}_")
+        if found is None:
             return None
+        fine, names = found
         if not repeats:
-            return _Fragment([f"if not fine_{slot}(v): return NOT_PLAIN"], {f"fine_{slot}": fine})
+            return _Fragment([f"if not {fine}: return NOT_PLAIN"], names)
         return _Fragment(
             [
                 "if type(v) is not str: return NOT_PLAIN",
                 f"if v not in passed_{slot}:",
-                f"    if not fine_{slot}(v): return NOT_PLAIN",
+                f"    if not {fine}: return NOT_PLAIN",
                 f"    if len(passed_{slot}) >= REMEMBERED_MAX: passed_{slot}.clear()",
                 f"    passed_{slot}.add(v)",
             ],
-            {f"fine_{slot}": fine, f"passed_{slot}": set()},
+            {**names, f"passed_{slot}": set()},
         )
     if kind is str and constraints == [AfterValidator(_unicode_text)]:
         return _Fragment(
