@@ -618,11 +618,27 @@ class _LoadedHIT:
     """A HIT of a load while its assignments are read: its fields, where it was given, and
     what its assignments so far are."""
 
-    __slots__ = ("fields", "statuses", "where", "workers")
+    __slots__ = (
+        "auto_approval_delay",
+        "creation",
+        "duration",
+        "expiration",
+        "fields",
+        "hit_id",
+        "statuses",
+        "where",
+        "workers",
+    )
 
     def __init__(self, fields: _HITFields, where: _Where) -> None:
         self.fields = fields
         self.where = where
+        # What each of its assignments is checked against or completed with.
+        self.hit_id: str = fields["HITId"]
+        self.creation: datetime = fields["CreationTime"]
+        self.expiration: datetime = fields["Expiration"]
+        self.auto_approval_delay = _seconds(fields["AutoApprovalDelayInSeconds"])
+        self.duration = _seconds(fields["AssignmentDurationInSeconds"])
         self.statuses: dict[str, int] = {}  # how many of its assignments have each status
         self.workers: dict[str, str] = {}  # worker -> the ID of their assignment of it
 
@@ -703,6 +719,7 @@ class _Assignments:
     def read(self, source: str, document: Any, consume: bool) -> None:
         """Check and complete the document's assignments."""
         submitted, accepted = plain_reader(Assignment), plain_reader(AcceptedAssignment)
+        finish_submitted, finish_accepted = self._submitted, self._accepted
         for model, key, _, content, many in _sections(source, document, self._problems, Assignment):
             start = self._places.section(source, key, len(content) if many else 1, many)
             items = enumerate(content, start) if many else ((start, content),)
@@ -713,10 +730,10 @@ class _Assignments:
                 if not isinstance(raw, dict):
                     self._problems.add(self._places.where(number, None), None, NOT_A_MAPPING)
                 elif raw.get("AssignmentStatus") == records.ACCEPTED:
-                    if accepted(raw, self._accepted) is NOT_PLAIN:
-                        self._validated(AcceptedAssignment, raw, self._accepted)
-                elif submitted(raw, self._submitted) is NOT_PLAIN:
-                    self._validated(model, raw, self._submitted)
+                    if accepted(raw, finish_accepted) is NOT_PLAIN:
+                        self._validated(AcceptedAssignment, raw, finish_accepted)
+                elif submitted(raw, finish_submitted) is NOT_PLAIN:
+                    self._validated(model, raw, finish_submitted)
 
     def _validated(
         self, model: type[Record], raw: dict[Any, Any], finish: Callable[..., None]
@@ -756,14 +773,12 @@ class _Assignments:
         """Where the assignment of that ID was first given."""
         return self._places.where(self._seen[assignment_id], assignment_id)
 
-    def _during(self, hit: _HITFields, accepted: datetime) -> None:
+    def _during(self, hit: _LoadedHIT, accepted: datetime) -> None:
         """Check that the assignment was accepted while its HIT was up."""
-        if accepted > hit["Expiration"]:
-            self._report("AcceptTime", f"is after the HIT's Expiration ({hit['Expiration']})")
-        if accepted < hit["CreationTime"]:
-            self._report(
-                "AcceptTime", f"is earlier than the HIT's CreationTime ({hit['CreationTime']})"
-            )
+        if accepted > hit.expiration:
+            self._report("AcceptTime", f"is after the HIT's Expiration ({hit.expiration})")
+        if accepted < hit.creation:
+            self._report("AcceptTime", f"is earlier than the HIT's CreationTime ({hit.creation})")
 
     def _keep(self, parent: _LoadedHIT, assignment: records.Assignment) -> None:
         status = assignment.AssignmentStatus
@@ -793,16 +808,16 @@ class _Assignments:
         parent = self._parent(AssignmentId, HITId, WorkerId)
         if parent is None:
             return
-        hit, status = parent.fields, AssignmentStatus
+        status = AssignmentStatus
         if AcceptTime > SubmitTime:
             self._report("SubmitTime", "is earlier than AcceptTime")
-        self._during(hit, AcceptTime)
+        self._during(parent, AcceptTime)
         self._review_time("ApprovalTime", ApprovalTime, "Approved", status, SubmitTime)
         self._review_time("RejectionTime", RejectionTime, "Rejected", status, SubmitTime)
         approved, rejected = ApprovalTime, RejectionTime
         if status == "Approved" and approved and rejected and approved < rejected:
             self._report("ApprovalTime", "is earlier than the RejectionTime it overrode")
-        auto_approval = SubmitTime + _seconds(hit["AutoApprovalDelayInSeconds"])
+        auto_approval = SubmitTime + parent.auto_approval_delay
         if not encodable(auto_approval):
             self._report(
                 "SubmitTime",
@@ -820,7 +835,7 @@ class _Assignments:
         assignment = _new_assignment(
             AssignmentId=AssignmentId,
             WorkerId=share(WorkerId, WorkerId),
-            HITId=hit["HITId"],
+            HITId=parent.hit_id,
             AssignmentStatus=sys.intern(status),
             AcceptTime=AcceptTime,
             SubmitTime=SubmitTime,
@@ -868,9 +883,8 @@ class _Assignments:
         parent = self._parent(AssignmentId, HITId, WorkerId)
         if parent is None:
             return
-        hit = parent.fields
-        self._during(hit, AcceptTime)
-        deadline = Deadline or AcceptTime + _seconds(hit["AssignmentDurationInSeconds"])
+        self._during(parent, AcceptTime)
+        deadline = Deadline or AcceptTime + parent.duration
         if not encodable(deadline):
             self._report(
                 "AcceptTime", f"plus the HIT's duration is out of range: {TIMESTAMP_RANGE}"
@@ -880,7 +894,7 @@ class _Assignments:
         assignment = _new_assignment(
             AssignmentId=AssignmentId,
             WorkerId=self._share(WorkerId, WorkerId),
-            HITId=hit["HITId"],
+            HITId=parent.hit_id,
             AssignmentStatus=sys.intern(AssignmentStatus),
             AcceptTime=AcceptTime,
             due=deadline,
