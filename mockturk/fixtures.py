@@ -729,11 +729,13 @@ class _Assignments:
                 self._number = number
                 if not isinstance(raw, dict):
                     self._problems.add(self._places.where(number, None), None, NOT_A_MAPPING)
-                elif raw.get("AssignmentStatus") == records.ACCEPTED:
-                    if accepted(raw, finish_accepted) is NOT_PLAIN:
-                        self._validated(AcceptedAssignment, raw, finish_accepted)
-                elif submitted(raw, finish_submitted) is NOT_PLAIN:
+                # Work in progress has a model of its own: no Assignment's status is Accepted.
+                elif submitted(raw, finish_submitted) is not NOT_PLAIN:
+                    continue
+                elif raw.get("AssignmentStatus") != records.ACCEPTED:
                     self._validated(model, raw, finish_submitted)
+                elif accepted(raw, finish_accepted) is NOT_PLAIN:
+                    self._validated(AcceptedAssignment, raw, finish_accepted)
 
     def _validated(
         self, model: type[Record], raw: dict[Any, Any], finish: Callable[..., None]

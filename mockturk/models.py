@@ -378,12 +378,23 @@ def _quick_test(kind: Any, constraints: list[Any], slot: str, repeats: bool) -> 
             ],
             {},
         )
-    (item,) = get_args(kind) or (None,)
-    if get_origin(kind) is list and not constraints and _is_record(item):
+    if _is_record(kind) and not constraints:
+        nested = quick_reader(kind)
+        if nested is None:
+            return None
         return _Fragment(
-            [f"v = records_{slot}(v)", "if v is None: return NOT_PLAIN"],
-            {f"records_{slot}": _dumped_records(item)},
+            [
+                "if type(v) is not dict: return NOT_PLAIN",
+                f"v = read_{slot}(v, dict)",
+                "if v is NOT_PLAIN: return NOT_PLAIN",
+            ],
+            {f"read_{slot}": nested},
         )
+    if kind is bool and not constraints:
+        return _Fragment(["if type(v) is not bool: return NOT_PLAIN"], {})
+    (item,) = get_args(kind) or (None,)
+    if get_origin(kind) is list and not constraints:
+        return _list_test(item, slot)
     bounds = [c for c in constraints if isinstance(c, Ge | Le)]
     if kind is int and len(bounds) == len(constraints):
         low = next((c.ge for c in bounds if isinstance(c, Ge)), None)
@@ -399,9 +410,27 @@ def _is_record(kind: Any) -> bool:
     return isinstance(kind, type) and issubclass(kind, Record)
 
 
+def _list_test(item: Any, slot: str) -> _Fragment | None:
+    """The test of a list, each of its items tested as a field of the item's kind is (a list
+    of records: each read by its model's quick reader; of their model, if it has none), the
+    list made anew, as the model's dump makes it."""
+    kind, constraints = _constraints(item, [])
+    test = _quick_test(kind, constraints, f"{slot}_item", False)
+    if test is None:
+        if not _is_record(item):
+            return None
+        return _Fragment(
+            [f"v = records_{slot}(v)", "if v is None: return NOT_PLAIN"],
+            {f"records_{slot}": _dumped_records(item)},
+        )
+    loop = ["made = []", "for v in items:", *(f"    {line}" for line in test.lines)]
+    lines = ["if type(v) is not list: return NOT_PLAIN", "items = v", *loop]
+    return _Fragment([*lines, "    made.append(v)", "v = made"], test.names)
+
+
 def _dumped_records(model: type[Record]) -> Callable[[Any], list[dict[str, Any]] | None]:
-    """A list of records checked by their own model (few, and nested: no quick way of their
-    own), dumped; None for anything else."""
+    """A list of records checked by their own model (nested: no quick way of their own),
+    dumped; None for anything else."""
 
     def dumped(items: Any) -> list[dict[str, Any]] | None:
         if type(items) is not list:
