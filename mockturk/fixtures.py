@@ -677,6 +677,8 @@ def _by_position(cls: type[T]) -> Callable[..., T]:
     a load builds a million records.
     """
     fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+    if any(f.default_factory is not dataclasses.MISSING for f in fields):
+        raise TypeError(f"{cls.__name__}: a field made by a factory has no default to give")
     defaults = {f"default_{f.name}": f.default for f in fields}
     params = ", ".join(
         f.name if f.default is dataclasses.MISSING else f"{f.name}=default_{f.name}" for f in fields
@@ -689,6 +691,7 @@ def _by_position(cls: type[T]) -> Callable[..., T]:
 
 
 _new_assignment = _by_position(records.Assignment)
+_new_hit = _by_position(records.HIT)
 
 
 class _Assignments:
@@ -955,7 +958,7 @@ def _complete_hit(
     for name, value in fields.items():
         if isinstance(value, str):
             fields[name] = share(value, value)
-    return records.HIT(**fields)
+    return _new_hit(**fields)
 
 
 class _TypeProperties(NamedTuple):
