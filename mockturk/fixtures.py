@@ -616,7 +616,7 @@ def _describe(detail: Any) -> str:
 
 class _LoadedHIT:
     """A HIT of a load while its assignments are read: its fields, where it was given, and
-    what its assignments so far are."""
+    how many of its assignments so far have each status."""
 
     __slots__ = (
         "auto_approval_delay",
@@ -627,7 +627,6 @@ class _LoadedHIT:
         "hit_id",
         "statuses",
         "where",
-        "workers",
     )
 
     def __init__(self, fields: _HITFields, where: _Where) -> None:
@@ -640,7 +639,6 @@ class _LoadedHIT:
         self.auto_approval_delay = _seconds(fields["AutoApprovalDelayInSeconds"])
         self.duration = _seconds(fields["AssignmentDurationInSeconds"])
         self.statuses: dict[str, int] = {}  # how many of its assignments have each status
-        self.workers: dict[str, str] = {}  # worker -> the ID of their assignment of it
 
 
 class _Places:
@@ -714,6 +712,9 @@ class _Assignments:
         self._bonuses_given = bonuses_given
         self._places = _Places("AssignmentId")
         self._seen: dict[str, int] = {}  # assignment ID -> the number of its record
+        # (HIT, worker) -> the ID of the worker's assignment of the HIT. One dict for the load,
+        # not one per HIT: a million small ones, once freed, would leave memory behind.
+        self._workers: dict[tuple[str, str], str] = {}
         self._number = 0  # the record being read, and its ID: where its problems are
         self._id = ""
         self.completed: list[records.Assignment] = []
@@ -766,7 +767,7 @@ class _Assignments:
             if hit_id not in self._invalid_hit_ids:  # that HIT's own problems are reported
                 self._report("HITId", f"no HIT {hit_id} is in the fixtures")
             return None
-        held = parent.workers.setdefault(worker_id, assignment_id)
+        held = self._workers.setdefault((hit_id, worker_id), assignment_id)
         if held != assignment_id:
             self._report(
                 "WorkerId",
