@@ -9,7 +9,9 @@ when stated. The rules are written down in ``docs/fixtures.md``.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -17,7 +19,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import orjson
 from pydantic import ValidationError
@@ -29,6 +31,7 @@ from mockturk.domain.hit_types import complete_requirement, hit_group_id, hit_ty
 from mockturk.domain.ids import derived_id
 from mockturk.models import (
     HIT,
+    NOT_PLAIN,
     AcceptedAssignment,
     AccountRecord,
     Assignment,
@@ -46,6 +49,7 @@ from mockturk.models import (
     Record,
     WorkerBlockRecord,
     WorkerProfileRecord,
+    plain_reader,
     plain_record,
 )
 from mockturk.quoted import clipped, python_text
@@ -82,6 +86,7 @@ Share = Callable[[str, str], str]
 _HITFields = dict[str, Any]  # a HIT's fields, as its model gives them
 _IGNORED_KEYS = frozenset({"NumResults", "NextToken", "ResponseMetadata"})
 _WITH_HITS = (AccountRecord, ClockRecord)  # single objects read in the HITs' pass
+T = TypeVar("T")
 
 
 class FixtureError(Exception):
@@ -120,7 +125,7 @@ class Dataset:
     workers: WorkerData = WorkerData()
 
 
-class _Where(NamedTuple):  # a tuple: one is made for every record of a load
+class _Where(NamedTuple):
     source: str
     section: str
     position: int | None  # in its section's list (None: a single record)
@@ -133,10 +138,6 @@ class _Where(NamedTuple):  # a tuple: one is made for every record of a load
         place = self.section if unplaced else f"{self.section}[{self.position}]"
         ident = f" ({self.id_field} {self.record_id})" if self.record_id else ""
         return f"{self.source}: {place}{ident}"
-
-
-# A _Where made without the call its class makes (a load makes one for each of its records).
-_new_where = tuple.__new__
 
 
 class _Problems:
@@ -266,7 +267,7 @@ def build_dataset(
     # HITs), not one per record: every copy would hold memory of its own.
     shared: dict[str, str] = {}
     share: Share = shared.setdefault  # share(text, text): the first equal text seen
-    hits: dict[str, tuple[_HITFields, _Where]] = {}
+    hits: dict[str, _LoadedHIT] = {}
     invalid_hit_ids: set[str] = set()
     for source, document in documents:
         for model, raw, where in _raw_records(source, document, problems, HIT, consume):
@@ -279,58 +280,16 @@ def build_dataset(
                 if isinstance(where.record_id, str):
                     invalid_hit_ids.add(where.record_id)
             elif (where.record_id or "") in hits:
-                first = hits[where.record_id or ""][1]
+                first = hits[where.record_id or ""].where
                 problems.add(where, where.id_field, f"duplicate ID, first given at {first}")
             else:
-                hits[where.record_id or ""] = (hit, where)
+                hits[where.record_id or ""] = _LoadedHIT(hit, where)
 
-    seen: dict[str, _Where] = {}
-    workers: dict[tuple[str, str], _Where] = {}
-    statuses: dict[str, dict[str, int]] = {}  # HIT -> status -> how many
-    completed_assignments: list[records.Assignment] = []
-    hit_of_assignment: dict[str, str] = {}  # what bonus payments are checked against
     bonuses_given = any(isinstance(d, dict) and not _BONUSES.isdisjoint(d) for _, d in documents)
+    assignments = _Assignments(hits, invalid_hit_ids, problems, share, bonuses_given)
     for source, document in documents:
-        for _, raw, where in _raw_records(source, document, problems, Assignment, consume):
-            fields = _assignment_fields(raw, where, problems)
-            if fields is None:
-                continue
-            assignment_id, hit_id = fields["AssignmentId"], fields["HITId"]
-            first = seen.setdefault(assignment_id, where)
-            if first is not where:
-                problems.add(where, where.id_field, f"duplicate ID, first given at {first}")
-                continue
-            parent = hits.get(hit_id)
-            if parent is None:
-                if hit_id not in invalid_hit_ids:  # that HIT's own problems are reported
-                    problems.add(where, "HITId", f"no HIT {hit_id} is in the fixtures")
-                continue
-            first = workers.setdefault((hit_id, fields["WorkerId"]), where)
-            if first is not where:
-                problems.add(
-                    where,
-                    "WorkerId",
-                    f"this worker already holds an assignment of the HIT, at {first}",
-                )
-            status = fields["AssignmentStatus"]
-            if status == records.ACCEPTED:
-                completed = _complete_accepted(fields, parent[0], where, problems)
-            else:
-                completed = _complete_assignment(fields, parent[0], where, problems)
-            # One string object per HIT ID, status, worker and feedback, not one per assignment.
-            completed["HITId"] = parent[0]["HITId"]
-            completed["AssignmentStatus"] = sys.intern(status)
-            completed["WorkerId"] = share(completed["WorkerId"], completed["WorkerId"])
-            if (feedback := completed.get("RequesterFeedback")) is not None:
-                completed["RequesterFeedback"] = share(feedback, feedback)
-            counts = statuses.get(hit_id)
-            if counts is None:
-                counts = statuses[hit_id] = {}
-            counts[status] = counts.get(status, 0) + 1
-            if bonuses_given:
-                hit_of_assignment[assignment_id] = parent[0]["HITId"]
-            if not problems.lines:  # once anything is wrong, nothing will be loaded
-                completed_assignments.append(records.Assignment(**completed))
+        assignments.read(source, document, consume)
+    hit_of_assignment = assignments.hit_of_assignment
 
     bonuses: list[records.BonusPayment] = []
     tokens: list[IdempotencyTokenRecord] = []
@@ -372,14 +331,14 @@ def build_dataset(
     worker_data = _worker_data(documents, problems, consume)
     types = _TypesOfHITs(requester)
     completed_hits = [
-        _complete_hit(hit, statuses.get(hit_id, {}), where, now, problems, share, types)
-        for hit_id, (hit, where) in hits.items()
+        _complete_hit(hit.fields, hit.statuses, hit.where, now, problems, share, types)
+        for hit in hits.values()
     ]
     problems.raise_if_any()
     account = singles.get(AccountRecord)
     return Dataset(
         hits=completed_hits,
-        assignments=completed_assignments,
+        assignments=assignments.completed,
         hit_types=list(hit_types.values()),
         bonuses=bonuses,
         tokens=tokens,
@@ -473,6 +432,30 @@ def _raw_records(
     """Each record of a document of the ``wanted`` kind, unchecked but for being a mapping,
     with the model of its section; problems of the document itself are reported with its
     HITs."""
+    for model, key, id_field, content, many in _sections(source, document, problems, wanted):
+        items = enumerate(content) if many else [(None, content)]
+        for index, raw in items:
+            record_id = raw.get(id_field) if isinstance(raw, dict) else None
+            where = _Where(
+                source, key, index, record_id if isinstance(record_id, str) else None, id_field
+            )
+            if consume and index is not None:
+                content[index] = None  # the raw record is not needed again
+            if not isinstance(raw, dict):
+                problems.add(where, None, NOT_A_MAPPING)
+                continue
+            yield model, raw, where
+
+
+NOT_A_MAPPING = "a record must be a mapping of field names to values"
+
+
+def _sections(
+    source: str, document: Any, problems: _Problems, wanted: type[Record]
+) -> Iterable[tuple[type[Record], str, str, Any, bool]]:
+    """Each section of a document with records of the ``wanted`` kind: its model, key, ID
+    field, content (a list of records, or one), and whether it is a list. Problems of the
+    document itself are reported with its HITs."""
     if wanted is not HIT:
         if not isinstance(document, dict):
             return
@@ -502,19 +485,7 @@ def _raw_records(
         if many and not isinstance(content, list):
             problems.add(source, None, f"{key} must be a list of records")
             continue
-        items = enumerate(content) if many else [(None, content)]
-        for index, raw in items:
-            record_id = raw.get(id_field) if isinstance(raw, dict) else None
-            where = _new_where(
-                _Where,
-                (source, key, index, record_id if isinstance(record_id, str) else None, id_field),
-            )
-            if consume and index is not None:
-                content[index] = None  # the raw record is not needed again
-            if not isinstance(raw, dict):
-                problems.add(where, None, "a record must be a mapping of field names to values")
-                continue
-            yield model, raw, where
+        yield model, key, id_field, content, many
 
 
 def _validated(
@@ -527,15 +498,6 @@ def _validated(
         for detail in error.errors():
             problems.add(where, _field_name(detail["loc"]), _describe(detail))
         return None
-
-
-def _assignment_fields(
-    raw: dict[Any, Any], where: _Where, problems: _Problems
-) -> dict[str, Any] | None:
-    """An assignment's fields, as its model (work in progress has one of its own) gives them;
-    ``None`` when it has problems (reported)."""
-    accepted = raw.get("AssignmentStatus") == records.ACCEPTED
-    return _fields(AcceptedAssignment if accepted else Assignment, raw, where, problems)
 
 
 def _fields(
@@ -567,30 +529,258 @@ def _describe(detail: Any) -> str:
     return f"{message} (got {python_text(detail['input'])})"
 
 
-def _complete_assignment(
-    assignment: dict[str, Any], hit: _HITFields, where: _Where, problems: _Problems
-) -> dict[str, Any]:
-    """The assignment's fields (as its model gives them: unset ones None, the record's
-    defaults), its derived AutoApprovalTime filled in."""
-    status = assignment["AssignmentStatus"]
-    accepted, submitted = assignment["AcceptTime"], assignment["SubmitTime"]
-    if accepted > submitted:
-        problems.add(where, "SubmitTime", "is earlier than AcceptTime")
-    if accepted > hit["Expiration"]:
-        problems.add(where, "AcceptTime", f"is after the HIT's Expiration ({hit['Expiration']})")
-    if accepted < hit["CreationTime"]:
-        problems.add(
-            where, "AcceptTime", f"is earlier than the HIT's CreationTime ({hit['CreationTime']})"
+class _LoadedHIT:
+    """A HIT of a load while its assignments are read: its fields, where it was given, and
+    how many of its assignments so far have each status."""
+
+    __slots__ = (
+        "auto_approval_delay",
+        "creation",
+        "duration",
+        "expiration",
+        "fields",
+        "hit_id",
+        "statuses",
+        "where",
+    )
+
+    def __init__(self, fields: _HITFields, where: _Where) -> None:
+        self.fields = fields
+        self.where = where
+        # What each of its assignments is checked against or completed with.
+        self.hit_id: str = fields["HITId"]
+        self.creation: datetime = fields["CreationTime"]
+        self.expiration: datetime = fields["Expiration"]
+        self.auto_approval_delay = _seconds(fields["AutoApprovalDelayInSeconds"])
+        self.duration = _seconds(fields["AssignmentDurationInSeconds"])
+        self.statuses: dict[str, int] = {}  # how many of its assignments have each status
+
+
+class _Places:
+    """Where a load's records of one kind were given, by their number in the load. A load
+    keeps numbers, not a _Where for each of a million records: a _Where is made only for a
+    problem's report."""
+
+    def __init__(self, id_field: str) -> None:
+        self._id_field = id_field
+        self._starts: list[int] = []  # the number of each section's first record
+        self._sections: list[tuple[str, str, bool]] = []  # source, key, whether a list
+        self._count = 0
+
+    def section(self, source: str, key: str, size: int, many: bool) -> int:
+        """The number of the section's first record."""
+        start = self._count
+        self._starts.append(start)
+        self._sections.append((source, key, many))
+        self._count += size
+        return start
+
+    def where(self, number: int, record_id: Any) -> _Where:
+        at = bisect_right(self._starts, number) - 1
+        source, key, many = self._sections[at]
+        position = number - self._starts[at] if many else None
+        named = record_id if isinstance(record_id, str) else None
+        return _Where(source, key, position, named, self._id_field)
+
+
+def _by_position(cls: type[T]) -> Callable[..., T]:
+    """A record class's constructor, called by field name at the cost of a call by position.
+
+    A class called by name gathers its arguments into a dict first: several times slower, and
+    a load builds a million records.
+    """
+    fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+    if any(f.default_factory is not dataclasses.MISSING for f in fields):
+        raise TypeError(f"{cls.__name__}: a field made by a factory has no default to give")
+    defaults = {f"default_{f.name}": f.default for f in fields}
+    params = ", ".join(
+        f.name if f.default is dataclasses.MISSING else f"{f.name}=default_{f.name}" for f in fields
+    )
+    source = f"def make({params}):\n    return cls({', '.join(f.name for f in fields)})\n"
+    names: dict[str, Any] = {"cls": cls, **defaults}
+    exec(compile(source, f"<{cls.__name__} by position>", "exec"), names)
+    make: Callable[..., T] = names["make"]
+    return make
+
+
+_new_assignment = _by_position(records.Assignment)
+_new_hit = _by_position(records.HIT)
+
+
+class _Assignments:
+    """A load's assignments, each checked as it is read (against its HIT and the others) and
+    completed into the domain's record: one pass over the raw record, no model built for a
+    plain one, and a _Where only for a problem."""
+
+    def __init__(
+        self,
+        hits: dict[str, _LoadedHIT],
+        invalid_hit_ids: set[str],
+        problems: _Problems,
+        share: Share,
+        bonuses_given: bool,
+    ) -> None:
+        self._hits = hits
+        self._invalid_hit_ids = invalid_hit_ids
+        self._problems = problems
+        self._share = share
+        self._bonuses_given = bonuses_given
+        self._places = _Places("AssignmentId")
+        self._seen: dict[str, int] = {}  # assignment ID -> the number of its record
+        # (HIT, worker) -> the ID of the worker's assignment of the HIT. One dict for the load,
+        # not one per HIT: a million small ones, once freed, would leave memory behind.
+        self._workers: dict[tuple[str, str], str] = {}
+        self._number = 0  # the record being read, and its ID: where its problems are
+        self._id = ""
+        self.completed: list[records.Assignment] = []
+        self.hit_of_assignment: dict[str, str] = {}  # what bonus payments are checked against
+
+    def read(self, source: str, document: Any, consume: bool) -> None:
+        """Check and complete the document's assignments."""
+        submitted, accepted = plain_reader(Assignment), plain_reader(AcceptedAssignment)
+        finish_submitted, finish_accepted = self._submitted, self._accepted
+        for model, key, _, content, many in _sections(source, document, self._problems, Assignment):
+            start = self._places.section(source, key, len(content) if many else 1, many)
+            items = enumerate(content, start) if many else ((start, content),)
+            for number, raw in items:
+                if consume and many:
+                    content[number - start] = None  # the raw record is not needed again
+                self._number = number
+                if not isinstance(raw, dict):
+                    self._problems.add(self._places.where(number, None), None, NOT_A_MAPPING)
+                # Work in progress has a model of its own: no Assignment's status is Accepted.
+                elif submitted(raw, finish_submitted) is not NOT_PLAIN:
+                    continue
+                elif raw.get("AssignmentStatus") != records.ACCEPTED:
+                    self._validated(model, raw, finish_submitted)
+                elif accepted(raw, finish_accepted) is NOT_PLAIN:
+                    self._validated(AcceptedAssignment, raw, finish_accepted)
+
+    def _validated(
+        self, model: type[Record], raw: dict[Any, Any], finish: Callable[..., None]
+    ) -> None:
+        """A record the quick way leaves to its model: read by it, and explained."""
+        where = self._places.where(self._number, raw.get("AssignmentId"))
+        record = _validated(model, raw, where, self._problems)
+        if record is not None:
+            finish(**record.model_dump())
+
+    def _report(self, field: str | None, text: str) -> None:
+        """A problem of the record being read."""
+        self._problems.add(self._places.where(self._number, self._id), field, text)
+
+    def _parent(self, assignment_id: str, hit_id: str, worker_id: str) -> _LoadedHIT | None:
+        """The HIT of the assignment being read, if it is one the load can keep (else its
+        problem is reported)."""
+        self._id = assignment_id
+        first = self._seen.setdefault(assignment_id, self._number)
+        if first != self._number:
+            self._report("AssignmentId", f"duplicate ID, first given at {self._at(assignment_id)}")
+            return None
+        parent = self._hits.get(hit_id)
+        if parent is None:
+            if hit_id not in self._invalid_hit_ids:  # that HIT's own problems are reported
+                self._report("HITId", f"no HIT {hit_id} is in the fixtures")
+            return None
+        held = self._workers.setdefault((hit_id, worker_id), assignment_id)
+        if held != assignment_id:
+            self._report(
+                "WorkerId",
+                f"this worker already holds an assignment of the HIT, at {self._at(held)}",
+            )
+        return parent
+
+    def _at(self, assignment_id: str) -> _Where:
+        """Where the assignment of that ID was first given."""
+        return self._places.where(self._seen[assignment_id], assignment_id)
+
+    def _during(self, hit: _LoadedHIT, accepted: datetime) -> None:
+        """Check that the assignment was accepted while its HIT was up."""
+        if accepted > hit.expiration:
+            self._report("AcceptTime", f"is after the HIT's Expiration ({hit.expiration})")
+        if accepted < hit.creation:
+            self._report("AcceptTime", f"is earlier than the HIT's CreationTime ({hit.creation})")
+
+    def _keep(self, parent: _LoadedHIT, assignment: records.Assignment) -> None:
+        status = assignment.AssignmentStatus
+        parent.statuses[status] = parent.statuses.get(status, 0) + 1
+        if self._bonuses_given:
+            self.hit_of_assignment[assignment.AssignmentId] = assignment.HITId
+        if not self._problems.lines:  # once anything is wrong, nothing will be loaded
+            self.completed.append(assignment)
+
+    def _submitted(
+        self,
+        AssignmentId: str,
+        WorkerId: str,
+        HITId: str,
+        AssignmentStatus: str,
+        AutoApprovalTime: datetime | None,
+        AcceptTime: datetime,
+        SubmitTime: datetime,
+        ApprovalTime: datetime | None,
+        RejectionTime: datetime | None,
+        Deadline: datetime | None,
+        Answer: str,
+        RequesterFeedback: str | None,
+    ) -> None:
+        """Keep an assignment (its model's fields: unset ones None, the record's defaults)
+        with its derived AutoApprovalTime, once checked."""
+        parent = self._parent(AssignmentId, HITId, WorkerId)
+        if parent is None:
+            return
+        status = AssignmentStatus
+        if AcceptTime > SubmitTime:
+            self._report("SubmitTime", "is earlier than AcceptTime")
+        self._during(parent, AcceptTime)
+        self._review_time("ApprovalTime", ApprovalTime, "Approved", status, SubmitTime)
+        self._review_time("RejectionTime", RejectionTime, "Rejected", status, SubmitTime)
+        approved, rejected = ApprovalTime, RejectionTime
+        if status == "Approved" and approved and rejected and approved < rejected:
+            self._report("ApprovalTime", "is earlier than the RejectionTime it overrode")
+        auto_approval = SubmitTime + parent.auto_approval_delay
+        if not encodable(auto_approval):
+            self._report(
+                "SubmitTime",
+                f"plus the HIT's AutoApprovalDelayInSeconds gives an AutoApprovalTime out of"
+                f" range ({auto_approval.isoformat()}): {TIMESTAMP_RANGE}",
+            )
+        if AutoApprovalTime is not None and AutoApprovalTime != auto_approval:
+            self._report(
+                "AutoApprovalTime",
+                f"must be SubmitTime + the HIT's AutoApprovalDelayInSeconds"
+                f" ({auto_approval.isoformat()}), or be left out",
+            )
+        share = self._share
+        # One string object per HIT ID, status, worker and feedback, not one per assignment.
+        assignment = _new_assignment(
+            AssignmentId=AssignmentId,
+            WorkerId=share(WorkerId, WorkerId),
+            HITId=parent.hit_id,
+            AssignmentStatus=sys.intern(status),
+            AcceptTime=AcceptTime,
+            SubmitTime=SubmitTime,
+            AutoApprovalTime=auto_approval,
+            ApprovalTime=ApprovalTime,
+            RejectionTime=RejectionTime,
+            Deadline=Deadline,
+            Answer=Answer,
+            RequesterFeedback=None
+            if RequesterFeedback is None
+            else share(RequesterFeedback, RequesterFeedback),
         )
-    for field, wanted in (("ApprovalTime", "Approved"), ("RejectionTime", "Rejected")):
-        value = assignment[field]
+        self._keep(parent, assignment)
+
+    def _review_time(
+        self, field: str, value: datetime | None, wanted: str, status: str, submitted: datetime
+    ) -> None:
+        """Check an ApprovalTime or RejectionTime against the status and the SubmitTime."""
         # An approval that overrode a rejection keeps its RejectionTime, as the real one did.
         overridden = field == "RejectionTime" and status == "Approved"
         if value is None and status == wanted:
-            problems.add(where, field, f"required for a {wanted} assignment")
+            self._report(field, f"required for a {wanted} assignment")
         elif value is not None and status != wanted and not overridden:
-            problems.add(
-                where,
+            self._report(
                 field,
                 f"only a {wanted} assignment (or an Approved one whose rejection was overridden)"
                 f" has one (this one is {status})"
@@ -598,58 +788,45 @@ def _complete_assignment(
                 else f"only a {wanted} assignment has one (this one is {status})",
             )
         elif value is not None and value < submitted:
-            problems.add(where, field, "is earlier than SubmitTime")
-    approved, rejected = assignment["ApprovalTime"], assignment["RejectionTime"]
-    if status == "Approved" and approved and rejected and approved < rejected:
-        problems.add(where, "ApprovalTime", "is earlier than the RejectionTime it overrode")
-    auto_approval = submitted + _seconds(hit["AutoApprovalDelayInSeconds"])
-    if not encodable(auto_approval):
-        problems.add(
-            where,
-            "SubmitTime",
-            f"plus the HIT's AutoApprovalDelayInSeconds gives an AutoApprovalTime out of range"
-            f" ({auto_approval.isoformat()}): {TIMESTAMP_RANGE}",
+            self._report(field, "is earlier than SubmitTime")
+
+    def _accepted(
+        self,
+        AssignmentId: str,
+        WorkerId: str,
+        HITId: str,
+        AssignmentStatus: str,
+        AcceptTime: datetime,
+        Deadline: datetime | None,
+    ) -> None:
+        """Keep work in progress (its model's fields) with its deadline, as the record holds
+        it: as stated, or AcceptTime + the HIT's duration."""
+        parent = self._parent(AssignmentId, HITId, WorkerId)
+        if parent is None:
+            return
+        self._during(parent, AcceptTime)
+        deadline = Deadline or AcceptTime + parent.duration
+        if not encodable(deadline):
+            self._report(
+                "AcceptTime", f"plus the HIT's duration is out of range: {TIMESTAMP_RANGE}"
+            )
+        if deadline < AcceptTime:
+            self._report("Deadline", "is earlier than AcceptTime")
+        assignment = _new_assignment(
+            AssignmentId=AssignmentId,
+            WorkerId=self._share(WorkerId, WorkerId),
+            HITId=parent.hit_id,
+            AssignmentStatus=sys.intern(AssignmentStatus),
+            AcceptTime=AcceptTime,
+            due=deadline,
         )
-    stated = assignment["AutoApprovalTime"]
-    if stated is not None and stated != auto_approval:
-        problems.add(
-            where,
-            "AutoApprovalTime",
-            f"must be SubmitTime + the HIT's AutoApprovalDelayInSeconds"
-            f" ({auto_approval.isoformat()}), or be left out",
-        )
-    assignment["AutoApprovalTime"] = auto_approval
-    return assignment
+        self._keep(parent, assignment)
 
 
 @cache
 def _seconds(count: int) -> timedelta:
     """A HIT's delay or duration as a timedelta, made once (a load adds it a million times)."""
     return timedelta(seconds=count)
-
-
-def _complete_accepted(
-    assignment: dict[str, Any], hit: _HITFields, where: _Where, problems: _Problems
-) -> dict[str, Any]:
-    """Work in progress (its model's fields) with its deadline, as the record holds it: as
-    stated, or AcceptTime + the HIT's duration."""
-    accepted = assignment["AcceptTime"]
-    if accepted > hit["Expiration"]:
-        problems.add(where, "AcceptTime", f"is after the HIT's Expiration ({hit['Expiration']})")
-    if accepted < hit["CreationTime"]:
-        problems.add(
-            where, "AcceptTime", f"is earlier than the HIT's CreationTime ({hit['CreationTime']})"
-        )
-    deadline = assignment["Deadline"] or accepted + _seconds(hit["AssignmentDurationInSeconds"])
-    if not encodable(deadline):
-        problems.add(
-            where, "AcceptTime", f"plus the HIT's duration is out of range: {TIMESTAMP_RANGE}"
-        )
-    if deadline < accepted:
-        problems.add(where, "Deadline", "is earlier than AcceptTime")
-    assignment.pop("Deadline", None)
-    assignment["due"] = deadline
-    return assignment
 
 
 def _complete_hit(
@@ -697,7 +874,7 @@ def _complete_hit(
     for name, value in fields.items():
         if isinstance(value, str):
             fields[name] = share(value, value)
-    return records.HIT(**fields)
+    return _new_hit(**fields)
 
 
 class _TypeProperties(NamedTuple):

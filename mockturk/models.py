@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from enum import Enum, auto
 from types import UnionType
-from typing import Annotated, Any, Literal, NamedTuple, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, NamedTuple, TypeVar, Union, get_args, get_origin
 
 from annotated_types import Ge, Le
 from pydantic import (
@@ -28,7 +29,7 @@ from pydantic_core import CoreSchema, core_schema
 
 from mockturk.domain.questions import EMPTY_ANSWERS
 from mockturk.quoted import python_text
-from mockturk.spec import load_spec, scalar_violations, string_fast_check
+from mockturk.spec import load_spec, scalar_violations, string_fast_check, string_fast_test
 from mockturk.wire import EARLIEST, LATEST, TIMESTAMP_RANGE, encodable, from_epoch_seconds
 
 
@@ -345,43 +346,55 @@ def _quick_test(kind: Any, constraints: list[Any], slot: str, repeats: bool) -> 
     """The test of one field's value; None for a field the quick way does not know. A value
     of a field whose values ``repeats`` that passed once is remembered, not tested again."""
     if kind is str and len(constraints) == 1 and isinstance(constraints[0], Shaped):
-        fine = fast_check(constraints[0].shape)
-        if fine is None:
+        found = string_fast_test(load_spec().shape(constraints[0].shape), f"shape_{slot}_")
+        if found is None:
             return None
+        fine, names = found
         if not repeats:
-            return _Fragment([f"if not fine_{slot}(v): return None"], {f"fine_{slot}": fine})
+            return _Fragment([f"if not {fine}: return NOT_PLAIN"], names)
         return _Fragment(
             [
-                "if type(v) is not str: return None",
+                "if type(v) is not str: return NOT_PLAIN",
                 f"if v not in passed_{slot}:",
-                f"    if not fine_{slot}(v): return None",
+                f"    if not {fine}: return NOT_PLAIN",
                 f"    if len(passed_{slot}) >= REMEMBERED_MAX: passed_{slot}.clear()",
                 f"    passed_{slot}.add(v)",
             ],
-            {f"fine_{slot}": fine, f"passed_{slot}": set()},
+            {**names, f"passed_{slot}": set()},
         )
     if kind is str and constraints == [AfterValidator(_unicode_text)]:
         return _Fragment(
-            ["if type(v) is not str or not (v.isascii() or unicode(v)): return None"], {}
+            ["if type(v) is not str or not (v.isascii() or unicode(v)): return NOT_PLAIN"], {}
         )
     if kind is datetime and constraints == [BeforeValidator(parse_timestamp)]:
         return _Fragment(
             [
-                "if type(v) is not str: return None",
+                "if type(v) is not str: return NOT_PLAIN",
                 "try: v = fromisoformat(v)",
-                "except ValueError: return None",
+                "except ValueError: return NOT_PLAIN",
                 "if v.tzinfo is not UTC or not FIRST_SAFE_YEAR <= v.year <= LAST_SAFE_YEAR:",
                 "    v = in_utc(v)",
-                "    if v is None: return None",
+                "    if v is None: return NOT_PLAIN",
             ],
             {},
         )
-    (item,) = get_args(kind) or (None,)
-    if get_origin(kind) is list and not constraints and _is_record(item):
+    if _is_record(kind) and not constraints:
+        nested = quick_reader(kind)
+        if nested is None:
+            return None
         return _Fragment(
-            [f"v = records_{slot}(v)", "if v is None: return None"],
-            {f"records_{slot}": _dumped_records(item)},
+            [
+                "if type(v) is not dict: return NOT_PLAIN",
+                f"v = read_{slot}(v, dict)",
+                "if v is NOT_PLAIN: return NOT_PLAIN",
+            ],
+            {f"read_{slot}": nested},
         )
+    if kind is bool and not constraints:
+        return _Fragment(["if type(v) is not bool: return NOT_PLAIN"], {})
+    (item,) = get_args(kind) or (None,)
+    if get_origin(kind) is list and not constraints:
+        return _list_test(item, slot)
     bounds = [c for c in constraints if isinstance(c, Ge | Le)]
     if kind is int and len(bounds) == len(constraints):
         low = next((c.ge for c in bounds if isinstance(c, Ge)), None)
@@ -389,7 +402,7 @@ def _quick_test(kind: Any, constraints: list[Any], slot: str, repeats: bool) -> 
         tests = ["type(v) is not int"]
         tests += [f"v < {low!r}"] if low is not None else []
         tests += [f"v > {high!r}"] if high is not None else []
-        return _Fragment([f"if {' or '.join(tests)}: return None"], {})
+        return _Fragment([f"if {' or '.join(tests)}: return NOT_PLAIN"], {})
     return None
 
 
@@ -397,9 +410,27 @@ def _is_record(kind: Any) -> bool:
     return isinstance(kind, type) and issubclass(kind, Record)
 
 
+def _list_test(item: Any, slot: str) -> _Fragment | None:
+    """The test of a list, each of its items tested as a field of the item's kind is (a list
+    of records: each read by its model's quick reader; of their model, if it has none), the
+    list made anew, as the model's dump makes it."""
+    kind, constraints = _constraints(item, [])
+    test = _quick_test(kind, constraints, f"{slot}_item", False)
+    if test is None:
+        if not _is_record(item):
+            return None
+        return _Fragment(
+            [f"v = records_{slot}(v)", "if v is None: return NOT_PLAIN"],
+            {f"records_{slot}": _dumped_records(item)},
+        )
+    loop = ["made = []", "for v in items:", *(f"    {line}" for line in test.lines)]
+    lines = ["if type(v) is not list: return NOT_PLAIN", "items = v", *loop]
+    return _Fragment([*lines, "    made.append(v)", "v = made"], test.names)
+
+
 def _dumped_records(model: type[Record]) -> Callable[[Any], list[dict[str, Any]] | None]:
-    """A list of records checked by their own model (few, and nested: no quick way of their
-    own), dumped; None for anything else."""
+    """A list of records checked by their own model (nested: no quick way of their own),
+    dumped; None for anything else."""
 
     def dumped(items: Any) -> list[dict[str, Any]] | None:
         if type(items) is not list:
@@ -431,13 +462,27 @@ _REMEMBERED_MAX = 1 << 16  # values remembered per field before starting afresh
 _MISSING = object()
 
 
+class NotPlain(Enum):
+    """What a quick reader gives for a record it leaves to the model."""
+
+    NOT_PLAIN = auto()
+
+
+NOT_PLAIN = NotPlain.NOT_PLAIN
+T = TypeVar("T")
+# A quick reader: given a raw record and what to make of its fields (called with them by
+# name), what that made, or NOT_PLAIN.
+QuickReader = Callable[[dict[Any, Any], Callable[..., T]], T | NotPlain]
+
+
 def quick_reader(
     model: type[Record], repeating: frozenset[str] = frozenset()
-) -> Callable[[dict[Any, Any]], dict[str, Any] | None] | None:
-    """``model.model_validate(raw).model_dump()`` for a record of plain values, made into one
-    function from the model's fields (their shapes' quick tests, made from the botocore model);
-    ``None`` for a model with a field the quick way does not know. Values of the fields named
-    ``repeating`` repeat across a load (a HIT's ten assignments, a worker's hundred)."""
+) -> QuickReader[Any] | None:
+    """``finish(**model.model_validate(raw).model_dump())`` for a record of plain values, made
+    into one function from the model's fields (their shapes' quick tests, made from the
+    botocore model); ``None`` for a model with a field the quick way does not know. Values of
+    the fields named ``repeating`` repeat across a load (a HIT's ten assignments, a worker's
+    hundred)."""
     names: dict[str, Any] = {
         "UTC": UTC,
         "fromisoformat": datetime.fromisoformat,
@@ -447,14 +492,11 @@ def quick_reader(
         "LAST_SAFE_YEAR": _LAST_SAFE_YEAR,
         "REMEMBERED_MAX": _REMEMBERED_MAX,
         "MISSING": _MISSING,
+        "NOT_PLAIN": NOT_PLAIN,
         "KNOWN": frozenset(model.model_fields),
-        "REQUIRED": frozenset(n for n, f in model.model_fields.items() if f.is_required()),
     }
-    body = [
-        "given = raw.keys()",
-        "if not (given <= KNOWN and given >= REQUIRED): return None",
-        "get = raw.get",
-    ]
+    # A required field left out raises KeyError where it is read: no test of its own.
+    body = ["if not KNOWN.issuperset(raw): return NOT_PLAIN", "get = raw.get"]
     for slot, (name, field) in enumerate(model.model_fields.items()):
         annotation, nullable = _optional(field.annotation)
         kind, constraints = _constraints(annotation, field.metadata)
@@ -467,37 +509,51 @@ def quick_reader(
         indented = [f"    {line}" for line in test.lines]
         if nullable:  # left out or None: None
             body += [f"v = get({name!r})", "if v is not None:", *indented]
-        elif field.is_required():  # always given (REQUIRED)
+        elif field.is_required():
             body += [f"v = raw[{name!r}]", *test.lines]
         else:
             body += [f"v = get({name!r}, MISSING)", "if v is MISSING:"]
             fresh = "list(" if isinstance(default, list) else "("  # each record its own
             body += [f"    v = {fresh}default_{slot})", "else:", *indented]
         body.append(f"f{slot} = v")
-    members = ", ".join(f"{name!r}: f{slot}" for slot, name in enumerate(model.model_fields))
-    body.append(f"return {{{members}}}")
-    source = "def read(raw):\n" + "".join(f"    {line}\n" for line in body)
+    members = ", ".join(f"{name}=f{slot}" for slot, name in enumerate(model.model_fields))
+    source = (
+        "def read(raw, finish):\n    try:\n"
+        + "".join(f"        {line}\n" for line in body)
+        + f"    except KeyError:\n        return NOT_PLAIN\n    return finish({members})\n"
+    )
     exec(compile(source, f"<quick reader of {model.__name__}>", "exec"), names)
-    reader: Callable[[dict[Any, Any]], dict[str, Any] | None] = names["read"]
+    reader: QuickReader[Any] = names["read"]
     return reader
 
 
-_QUICK_READERS: dict[type[Record], Callable[[dict[Any, Any]], dict[str, Any] | None] | None] = {}
+_QUICK_READERS: dict[type[Record], QuickReader[Any] | None] = {}
 # Fields whose values repeat across a load, by model.
 _REPEATING: dict[type[Record], frozenset[str]] = {
     Assignment: frozenset({"WorkerId", "HITId"}),
+    AcceptedAssignment: frozenset({"WorkerId", "HITId"}),
     HIT: frozenset({"HITTypeId", "HITGroupId", "HITLayoutId", "Reward"}),
 }
 
 
-def plain_record(model: type[Record], raw: dict[Any, Any]) -> dict[str, Any] | None:
-    """``model.model_validate(raw).model_dump()`` for a record of plain values, at a fraction
-    of the cost; ``None`` for any other record, which the model then validates, and explains.
-    The model's reader is made on first use, since the shapes' tests need the model loaded."""
+def plain_reader(model: type[Record]) -> QuickReader[Any]:
+    """The quick reader of a model, made on first use (the shapes' tests need the botocore
+    model loaded); for a model it cannot be made for, one that leaves every record to the
+    model."""
     if model not in _QUICK_READERS:
         _QUICK_READERS[model] = quick_reader(model, _REPEATING.get(model, frozenset()))
-    reader = _QUICK_READERS[model]
-    return reader(raw) if reader is not None else None
+    return _QUICK_READERS[model] or _not_plain
+
+
+def _not_plain(raw: dict[Any, Any], finish: Callable[..., Any]) -> NotPlain:
+    return NOT_PLAIN
+
+
+def plain_record(model: type[Record], raw: dict[Any, Any]) -> dict[str, Any] | None:
+    """``model.model_validate(raw).model_dump()`` for a record of plain values, at a fraction
+    of the cost; ``None`` for any other record, which the model then validates, and explains."""
+    fields: dict[str, Any] | NotPlain = plain_reader(model)(raw, dict)
+    return None if isinstance(fields, NotPlain) else fields
 
 
 def plain_assignment(raw: dict[Any, Any]) -> dict[str, Any] | None:

@@ -138,23 +138,38 @@ def string_fast_check(shape: Shape) -> Callable[[Any], bool] | None:
     Loading a large store checks millions of IDs; a False answer is then explained by
     :func:`scalar_violations`. ``None`` for shapes of other types.
     """
+    test = string_fast_test(shape, "")
+    if test is None:
+        return None
+    expression, names = test
+    fine: Callable[[Any], bool] = eval(f"lambda v: {expression}", names)
+    return fine
+
+
+def string_fast_test(shape: Shape, prefix: str) -> tuple[str, dict[str, Any]] | None:
+    """:func:`string_fast_check` as a Python expression of ``v`` (for code that tests many
+    values, made once), with the values it names, each name starting with ``prefix``."""
     if shape.type_name != "string":
         return None
     meta = shape.metadata
-    enum = frozenset(meta.get("enum", ()))
     pattern = _pattern(meta["pattern"]).fullmatch if "pattern" in meta else None
     low, high = meta.get("min", 0), meta.get("max", float("inf"))
 
-    def fine(value: Any) -> bool:
+    def fine(value: str) -> bool:
         return (
-            type(value) is str
-            and value.isascii()
+            value.isascii()
             and low <= len(value) <= high
-            and (not enum or value in enum)
             and (pattern is None or pattern(value) is not None)
         )
 
-    return fine
+    if "enum" in meta:  # a value is fine if it is one of the enum's that are
+        allowed = frozenset(value for value in meta["enum"] if fine(value))
+        return f"(type(v) is str and v in {prefix}allowed)", {f"{prefix}allowed": allowed}
+    tests = ["type(v) is str", "v.isascii()"]
+    tests += [f"{low!r} <= len(v)"] if low > 0 else []
+    tests += [f"len(v) <= {high!r}"] if high != float("inf") else []
+    tests += [f"{prefix}pattern(v) is not None"] if pattern is not None else []
+    return f"({' and '.join(tests)})", {f"{prefix}pattern": pattern}
 
 
 def java_length(text: str) -> int:

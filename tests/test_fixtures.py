@@ -644,6 +644,54 @@ def test_a_duplicate_assignment_id_is_refused_naming_both_places():
     assert "Assignments[0]" in line
 
 
+def test_assignment_problems_name_their_places_across_documents_and_sections():
+    """Each problem names its record's document, section and position, and a repeated ID or
+    worker the place it was first given, whatever came before it."""
+    first = assignment_record("3A1", "3ABC", "A1WORKER")
+    in_progress = assignment_record("3A4", "3ABC", "A4WORKER", AssignmentStatus="Accepted")
+    del in_progress["SubmitTime"]
+    documents = [
+        ("a.json", {"HITs": [hit_record("3ABC")], "Assignments": []}),
+        ("b.yaml", {"Assignment": first}),
+        (
+            "c.json",
+            {
+                "Assignments": [
+                    "3A0",
+                    assignment_record("3A1", "3ABC", "A2WORKER"),
+                    assignment_record("3A3", "3ABC", "A1WORKER"),
+                    {**in_progress, "AcceptTime": "2026-11-01T09:00:00Z"},
+                    {**in_progress, "AssignmentId": "3A8", "Deadline": 1},
+                    assignment_record("3A5", "3ABC", "A5WORKER", AcceptTime=INSTANT_EPOCH - 60),
+                    assignment_record("3A6", "3ABC", "A6WORKER", Extra=1),
+                ],
+                "Assignment": assignment_record("3A3", "3ABC", "A7WORKER"),
+            },
+        ),
+    ]  # fmt: skip
+    with pytest.raises(FixtureError) as caught:
+        build_dataset(documents, NOW_DT)
+    created = "2026-11-01 10:00:00+00:00"
+    assert caught.value.problems == [
+        "c.json: Assignments[0]: a record must be a mapping of field names to values",
+        "c.json: Assignments[1] (AssignmentId 3A1), field 'AssignmentId': duplicate ID, first"
+        " given at b.yaml: Assignment (AssignmentId 3A1)",
+        "c.json: Assignments[2] (AssignmentId 3A3), field 'WorkerId': this worker already holds"
+        " an assignment of the HIT, at b.yaml: Assignment (AssignmentId 3A1)",
+        f"c.json: Assignments[3] (AssignmentId 3A4), field 'AcceptTime': is earlier than the"
+        f" HIT's CreationTime ({created})",
+        "c.json: Assignments[4] (AssignmentId 3A8), field 'WorkerId': this worker already holds"
+        " an assignment of the HIT, at c.json: Assignments[3] (AssignmentId 3A4)",
+        "c.json: Assignments[4] (AssignmentId 3A8), field 'Deadline': is earlier than AcceptTime",
+        f"c.json: Assignments[5] (AssignmentId 3A5), field 'AcceptTime': is earlier than the"
+        f" HIT's CreationTime ({created})",
+        "c.json: Assignments[6] (AssignmentId 3A6), field 'Extra': not a field of this record"
+        " (field names are the API's, e.g. HITId, CreationTime)",
+        "c.json: Assignment (AssignmentId 3A3), field 'AssignmentId': duplicate ID, first given"
+        " at c.json: Assignments[2] (AssignmentId 3A3)",
+    ]
+
+
 @pytest.mark.parametrize(
     ("name", "text", "complaint"),
     [

@@ -6,7 +6,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 from support import assignment_record, fuzz_settings, hit_record
 
-from mockturk.models import HIT, Assignment, plain_assignment, plain_record, quick_reader
+from mockturk.models import (
+    HIT,
+    Assignment,
+    QualificationRequirement,
+    plain_assignment,
+    plain_record,
+    quick_reader,
+)
+from mockturk.spec import load_spec
 from mockturk.state.timeline import Timeline
 
 START = datetime(2026, 12, 1, tzinfo=UTC)
@@ -267,3 +275,77 @@ def drained(line, instant):
     while (entry := line.pop_due(instant)) is not None:
         found.append(entry)
     return found
+
+
+# Qualification requirements (nested in HITs): every field given values of each kind.
+LOCALES = [{"Country": "US"}, {"Country": "US", "Subdivision": "CA"}, {"Country": "USA"},
+           {"Country": "DE", "Subdivision": None}, {"Subdivision": "CA"}, {"Country": "US", "X": 1},
+           ("US",), "US", None]  # fmt: skip
+REQUIREMENT_VALUES = {
+    "QualificationTypeId": ["000000000000000000L0", "", "Größe", "\ud800", 7, None],
+    "Comparator": ["EqualTo", "In", "Bigger", "equalto", 1, None],
+    "IntegerValues": [[], [95], [0, -(2**31), 2**31 - 1], [2**31], [True], [1.0], ["1"], (1,),
+                      [[1]], 95, None],
+    "LocaleValues": [[], *([locale] for locale in LOCALES), LOCALES[:2], {"Country": "US"}, None],
+    "RequiredToPreview": [True, False, 0, 1, "true", None],
+    "ActionsGuarded": ["Accept", "DiscoverPreviewAndAccept", "accept", 3, None],
+}  # fmt: skip
+
+
+def requirement_model_fields(raw):
+    try:
+        return QualificationRequirement.model_validate(raw).model_dump()
+    except ValueError:
+        return None
+
+
+def test_the_quick_way_knows_every_field_of_a_requirement():
+    assert quick_reader(QualificationRequirement) is not None
+    assert set(REQUIREMENT_VALUES) == set(QualificationRequirement.model_fields)
+
+
+@fuzz_settings(max_examples=400)
+@given(
+    st.lists(st.sampled_from([*REQUIREMENT_VALUES, "Extra"]), unique=True).flatmap(
+        lambda keys: st.fixed_dictionaries(
+            {key: st.sampled_from(REQUIREMENT_VALUES.get(key, ["x"])) for key in keys}
+        )
+    )
+)
+def test_the_quick_way_never_differs_from_the_model_for_requirements(raw):
+    quick = plain_record(QualificationRequirement, raw)
+    if quick is not None:  # repr: True and 1 are equal, but not the same value
+        assert repr(quick) == repr(requirement_model_fields(raw))
+
+
+@fuzz_settings(max_examples=200)
+@given(
+    st.fixed_dictionaries(
+        {"QualificationTypeId": st.sampled_from(REQUIREMENT_VALUES["QualificationTypeId"][:3]),
+         "Comparator": st.sampled_from(REQUIREMENT_VALUES["Comparator"][:2])},
+        optional={"IntegerValues": st.sampled_from(REQUIREMENT_VALUES["IntegerValues"][:3]),
+                  "LocaleValues": st.sampled_from(
+                      [[], [LOCALES[0]], [LOCALES[1]], [LOCALES[3]], LOCALES[:2]]),
+                  "RequiredToPreview": st.sampled_from([True, False, None]),
+                  "ActionsGuarded": st.sampled_from(["Accept", None])},
+    )
+)  # fmt: skip
+def test_requirements_of_plain_values_take_the_quick_way(raw):
+    quick = plain_record(QualificationRequirement, raw)
+    assert quick is not None
+    assert repr(quick) == repr(requirement_model_fields(raw))
+
+
+def test_a_requirement_s_lists_are_its_own():
+    raw = {"QualificationTypeId": "00000000000000000071", "Comparator": "In",
+           "IntegerValues": [1, 2], "LocaleValues": [{"Country": "US"}]}  # fmt: skip
+    quick = plain_record(QualificationRequirement, raw)
+    assert quick is not None
+    assert quick["IntegerValues"] is not raw["IntegerValues"]
+    assert quick["LocaleValues"][0] is not raw["LocaleValues"][0]
+
+
+def test_no_assignment_status_of_the_model_is_that_of_work_in_progress():
+    """A load reads an assignment by the Assignment model's quick way first, and as work in
+    progress only when that refuses it: the model's statuses must leave Accepted out."""
+    assert "Accepted" not in load_spec().shape("AssignmentStatus").metadata["enum"]
