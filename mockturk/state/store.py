@@ -109,8 +109,6 @@ class Token:
     expires: int  # epoch µs
 
 
-_ID = attrgetter("AssignmentId")
-_HIT_AND_WORKER = attrgetter("HITId", "WorkerId")
 _WORKER_AND_STATUS = attrgetter("WorkerId", "AssignmentStatus")
 
 
@@ -475,7 +473,7 @@ class Store:
     def put_assignments(self, assignments: Sequence[Assignment]) -> None:
         """Add assignments to stored HITs, or replace them."""
         t = self.writable()
-        hits, rows, written = t.hits, t.assignments, self.written
+        hits, rows, workers, written = t.hits, t.assignments, t.workers, self.written
         listed: dict[str, list[Cursor]] = {}  # HIT -> keys
         for assignment in assignments:
             hit_id, assignment_id = assignment.HITId, assignment.AssignmentId
@@ -487,6 +485,7 @@ class Store:
             rows[assignment_id] = row
             if written is not None:
                 written.append(("assignments", assignment_id))
+            workers[(hit_id, assignment.WorkerId)] = assignment_id
             if key is None:
                 t.in_progress.setdefault(hit_id, {})[assignment_id] = None
                 continue
@@ -494,8 +493,6 @@ class Store:
             if keys is None:
                 keys = listed[hit_id] = []
             keys.append(key)
-        # Each in one pass: what a worker holds, and the tallies (once per worker and status).
-        t.workers.update(zip(map(_HIT_AND_WORKER, assignments), map(_ID, assignments), strict=True))
         self._tally(assignments, 1)
         for hit_id, keys in listed.items():
             views = t.by_hit[hit_id]
