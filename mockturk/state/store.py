@@ -142,8 +142,9 @@ class Tables:
     by_hit: dict[str, dict[str, Listing]] = field(default_factory=dict)
     # HIT -> IDs of its assignments in progress
     in_progress: dict[str, dict[str, None]] = field(default_factory=dict)
-    # (HITId, WorkerId) -> the AssignmentId that worker holds (in progress or submitted)
-    workers: dict[tuple[str, str], str] = field(default_factory=dict)
+    # HIT -> WorkerId -> the AssignmentId that worker holds (in progress or submitted). By HIT:
+    # a load gives a HIT's assignments together, each then goes to a small table at hand.
+    workers: dict[str, dict[str, str]] = field(default_factory=dict)
     # (status, HITTypeId or ALL) -> HITs in review, as {"HITId"} entries
     reviewable: dict[tuple[str, str], Listing] = field(default_factory=dict)
     bonuses: dict[str, Row[BonusPayment]] = field(default_factory=dict)
@@ -334,7 +335,7 @@ class Store:
         return [self.t.assignments[i].record for i in ids]
 
     def worker_assignment(self, hit_id: str, worker_id: str) -> str | None:
-        return self.t.workers.get((hit_id, worker_id))
+        return self.t.workers.get(hit_id, {}).get(worker_id)
 
     def bonus(self, payment_id: str) -> Row[BonusPayment] | None:
         return self.t.bonuses.get(payment_id)
@@ -469,6 +470,7 @@ class Store:
         self._unlist_hit(old)
         del self.t.by_hit[hit_id]
         self.t.in_progress.pop(hit_id, None)
+        self.t.workers.pop(hit_id, None)
 
     def put_assignments(self, assignments: Sequence[Assignment]) -> None:
         """Add assignments to stored HITs, or replace them."""
@@ -485,7 +487,10 @@ class Store:
             rows[assignment_id] = row
             if written is not None:
                 written.append(("assignments", assignment_id))
-            workers[(hit_id, assignment.WorkerId)] = assignment_id
+            of_hit = workers.get(hit_id)  # the HIT of the one before, most often
+            if of_hit is None:
+                of_hit = workers[hit_id] = {}
+            of_hit[assignment.WorkerId] = assignment_id
             if key is None:
                 t.in_progress.setdefault(hit_id, {})[assignment_id] = None
                 continue
@@ -507,8 +512,9 @@ class Store:
         self._wrote("assignments", assignment_id)
         record = old.record
         self._tally((record,), -1)
-        if self.t.workers.get((record.HITId, record.WorkerId)) == assignment_id:
-            del self.t.workers[(record.HITId, record.WorkerId)]
+        of_hit = self.t.workers.get(record.HITId, {})
+        if of_hit.get(record.WorkerId) == assignment_id:
+            del of_hit[record.WorkerId]
         if old.key is None:
             self.t.in_progress.get(record.HITId, {}).pop(assignment_id, None)
             return
