@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from support import assignment_record, fuzz_settings, hit_record
@@ -9,8 +10,10 @@ from support import assignment_record, fuzz_settings, hit_record
 from mockturk.models import (
     HIT,
     Assignment,
+    Locale,
     QualificationRequirement,
     plain_assignment,
+    plain_reader,
     plain_record,
     quick_reader,
 )
@@ -349,3 +352,15 @@ def test_no_assignment_status_of_the_model_is_that_of_work_in_progress():
     """A load reads an assignment by the Assignment model's quick way first, and as work in
     progress only when that refuses it: the model's statuses must leave Accepted out."""
     assert "Accepted" not in load_spec().shape("AssignmentStatus").metadata["enum"]
+
+
+def test_a_reader_gives_the_fields_in_the_model_s_order_to_what_takes_them_so():
+    def made(Country, Subdivision):
+        return (Country, Subdivision)
+
+    def swapped(Subdivision, Country):
+        return (Country, Subdivision)
+
+    assert plain_reader(Locale, made)({"Subdivision": "CA", "Country": "US"}) == ("US", "CA")
+    with pytest.raises(TypeError, match="does not take the fields of Locale, in order"):
+        plain_reader(Locale, swapped)
