@@ -481,10 +481,10 @@ def quick_reader(
     model: type[Record], repeating: frozenset[str] = frozenset()
 ) -> QuickReader[Any] | None:
     """``finish(*model.model_validate(raw).model_dump().values())`` for a record of plain
-    values, made into one function from the model's fields (their shapes' quick tests, made from the
-    botocore model); ``None`` for a model with a field the quick way does not know. Values of
-    the fields named ``repeating`` repeat across a load (a HIT's ten assignments, a worker's
-    hundred)."""
+    values, made into one function from the model's fields (their shapes' quick tests, made
+    from the botocore model); ``None`` for a model with a field the quick way does not know.
+    Values of the fields named ``repeating`` repeat across a load (a HIT's ten assignments, a
+    worker's hundred)."""
     names: dict[str, Any] = {
         "UTC": UTC,
         "fromisoformat": datetime.fromisoformat,
