@@ -637,8 +637,8 @@ class _Assignments:
 
     def read(self, source: str, document: Any, consume: bool) -> None:
         """Check and complete the document's assignments."""
-        submitted, accepted = plain_reader(Assignment), plain_reader(AcceptedAssignment)
-        finish_submitted, finish_accepted = self._submitted, self._accepted
+        submitted = plain_reader(Assignment, self._submitted)
+        accepted = plain_reader(AcceptedAssignment, self._accepted)
         for model, key, _, content, many in _sections(source, document, self._problems, Assignment):
             start = self._places.section(source, key, len(content) if many else 1, many)
             items = enumerate(content, start) if many else ((start, content),)
@@ -649,12 +649,12 @@ class _Assignments:
                 if not isinstance(raw, dict):
                     self._problems.add(self._places.where(number, None), None, NOT_A_MAPPING)
                 # Work in progress has a model of its own: no Assignment's status is Accepted.
-                elif submitted(raw, finish_submitted) is not NOT_PLAIN:
+                elif submitted(raw) is not NOT_PLAIN:
                     continue
                 elif raw.get("AssignmentStatus") != records.ACCEPTED:
-                    self._validated(model, raw, finish_submitted)
-                elif accepted(raw, finish_accepted) is NOT_PLAIN:
-                    self._validated(AcceptedAssignment, raw, finish_accepted)
+                    self._validated(model, raw, self._submitted)
+                elif accepted(raw) is NOT_PLAIN:
+                    self._validated(AcceptedAssignment, raw, self._accepted)
 
     def _validated(
         self, model: type[Record], raw: dict[Any, Any], finish: Callable[..., None]
@@ -724,7 +724,7 @@ class _Assignments:
         Answer: str,
         RequesterFeedback: str | None,
     ) -> None:
-        """Keep an assignment (its model's fields: unset ones None, the record's defaults)
+        """Keep an assignment (its model's fields, in its order: unset ones None, the defaults)
         with its derived AutoApprovalTime, once checked."""
         parent = self._parent(AssignmentId, HITId, WorkerId)
         if parent is None:

@@ -7,10 +7,12 @@ model. ``tests/test_models_in_step.py`` keeps these classes in step with the bot
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import Enum, auto
+from functools import cache, partial
 from types import UnionType
 from typing import Annotated, Any, Literal, NamedTuple, TypeVar, Union, get_args, get_origin
 
@@ -385,10 +387,10 @@ def _quick_test(kind: Any, constraints: list[Any], slot: str, repeats: bool) -> 
         return _Fragment(
             [
                 "if type(v) is not dict: return NOT_PLAIN",
-                f"v = read_{slot}(v, dict)",
+                f"v = read_{slot}(v)",
                 "if v is NOT_PLAIN: return NOT_PLAIN",
             ],
-            {f"read_{slot}": nested},
+            {f"read_{slot}": partial(nested, fields_dict(kind))},
         )
     if kind is bool and not constraints:
         return _Fragment(["if type(v) is not bool: return NOT_PLAIN"], {})
@@ -470,19 +472,19 @@ class NotPlain(Enum):
 
 NOT_PLAIN = NotPlain.NOT_PLAIN
 T = TypeVar("T")
-# A quick reader: given a raw record and what to make of its fields (called with them by
-# name), what that made, or NOT_PLAIN.
-QuickReader = Callable[[dict[Any, Any], Callable[..., T]], T | NotPlain]
+# A quick reader: given what to make of a record's fields (called with them in the model's
+# order) and a raw record, what that made, or NOT_PLAIN.
+QuickReader = Callable[[Callable[..., T], dict[Any, Any]], T | NotPlain]
 
 
 def quick_reader(
     model: type[Record], repeating: frozenset[str] = frozenset()
 ) -> QuickReader[Any] | None:
-    """``finish(**model.model_validate(raw).model_dump())`` for a record of plain values, made
-    into one function from the model's fields (their shapes' quick tests, made from the
-    botocore model); ``None`` for a model with a field the quick way does not know. Values of
-    the fields named ``repeating`` repeat across a load (a HIT's ten assignments, a worker's
-    hundred)."""
+    """``finish(*model.model_validate(raw).model_dump().values())`` for a record of plain
+    values, made into one function from the model's fields (their shapes' quick tests, made
+    from the botocore model); ``None`` for a model with a field the quick way does not know.
+    Values of the fields named ``repeating`` repeat across a load (a HIT's ten assignments, a
+    worker's hundred)."""
     names: dict[str, Any] = {
         "UTC": UTC,
         "fromisoformat": datetime.fromisoformat,
@@ -516,9 +518,9 @@ def quick_reader(
             fresh = "list(" if isinstance(default, list) else "("  # each record its own
             body += [f"    v = {fresh}default_{slot})", "else:", *indented]
         body.append(f"f{slot} = v")
-    members = ", ".join(f"{name}=f{slot}" for slot, name in enumerate(model.model_fields))
+    members = ", ".join(f"f{slot}" for slot in range(len(model.model_fields)))
     source = (
-        "def read(raw, finish):\n    try:\n"
+        "def read(finish, raw):\n    try:\n"
         + "".join(f"        {line}\n" for line in body)
         + f"    except KeyError:\n        return NOT_PLAIN\n    return finish({members})\n"
     )
@@ -536,23 +538,45 @@ _REPEATING: dict[type[Record], frozenset[str]] = {
 }
 
 
-def plain_reader(model: type[Record]) -> QuickReader[Any]:
-    """The quick reader of a model, made on first use (the shapes' tests need the botocore
-    model loaded); for a model it cannot be made for, one that leaves every record to the
-    model."""
+def plain_reader(
+    model: type[Record], finish: Callable[..., T]
+) -> Callable[[dict[Any, Any]], T | NotPlain]:
+    """What ``finish`` makes of a plain record's fields (given in the model's order, as its
+    parameters must be named), or NOT_PLAIN for a record the model must read. The model's
+    quick reader is made on first use (the shapes' tests need the botocore model loaded)."""
+    taken = list(inspect.signature(finish).parameters)
+    if taken != list(model.model_fields):
+        raise TypeError(f"{finish} does not take the fields of {model.__name__}, in order")
     if model not in _QUICK_READERS:
         _QUICK_READERS[model] = quick_reader(model, _REPEATING.get(model, frozenset()))
-    return _QUICK_READERS[model] or _not_plain
+    return partial(_QUICK_READERS[model] or _not_plain, finish)
 
 
-def _not_plain(raw: dict[Any, Any], finish: Callable[..., Any]) -> NotPlain:
+def _not_plain(finish: Callable[..., Any], raw: dict[Any, Any]) -> NotPlain:
     return NOT_PLAIN
+
+
+@cache
+def fields_dict(model: type[Record]) -> Callable[..., dict[str, Any]]:
+    """A function making the dict of a model's fields from them, given in the model's order."""
+    names = list(model.model_fields)
+    members = ", ".join(f"{name!r}: {name}" for name in names)
+    source = f"def fields({', '.join(names)}):\n    return {{{members}}}\n"
+    made: dict[str, Any] = {}
+    exec(compile(source, f"<fields of {model.__name__}>", "exec"), made)
+    fields: Callable[..., dict[str, Any]] = made["fields"]
+    return fields
+
+
+@cache
+def _dict_reader(model: type[Record]) -> Callable[[dict[Any, Any]], dict[str, Any] | NotPlain]:
+    return plain_reader(model, fields_dict(model))
 
 
 def plain_record(model: type[Record], raw: dict[Any, Any]) -> dict[str, Any] | None:
     """``model.model_validate(raw).model_dump()`` for a record of plain values, at a fraction
     of the cost; ``None`` for any other record, which the model then validates, and explains."""
-    fields: dict[str, Any] | NotPlain = plain_reader(model)(raw, dict)
+    fields = _dict_reader(model)(raw)
     return None if isinstance(fields, NotPlain) else fields
 
 

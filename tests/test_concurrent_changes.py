@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import orjson
 import pytest
 import support
 from hypothesis import HealthCheck, given, settings
@@ -28,6 +29,7 @@ from hypothesis import strategies as st
 from support import WireChecker, checked
 
 from mockturk.models import HIT, Assignment
+from mockturk.state.store import Store
 from mockturk.testing import InProcessServer
 
 BASE = datetime(2026, 1, 1, tzinfo=UTC)
@@ -581,3 +583,35 @@ def test_assignments_listing_under_random_changes(
     limit = len(initial) + CHANGE_BUDGET + 2
     fetch = assignments_fetch(client, statuses)
     walk(fetch, "Assignments", "AssignmentId", world.ledger, size, between, limit)
+
+
+# --- The views by status, made when first asked for ---------------------------------------------
+
+
+def statuses_page(store: Store, statuses: list[str] | None) -> list[tuple[str, str]]:
+    page = store.assignments_page(PARENT, statuses, None, 100)
+    return [
+        (a["AssignmentId"], a["AssignmentStatus"]) for a in orjson.loads(orjson.dumps(page.records))
+    ]
+
+
+def test_views_by_status_agree_with_the_view_of_all_before_and_after_changes() -> None:
+    """A load makes a HIT's view of all its assignments only; the first page by status makes
+    the views by status from it, and later changes keep them in step."""
+    store = Store()
+    store.put_hits(support.dataset([parent_fields(max_assignments=20)]).hits)
+    store.put_assignments([make_assignment(f"X{n:02d}", n, STATUSES[n % 2]) for n in range(8)])
+
+    def agree() -> None:
+        everything = statuses_page(store, None)
+        for chosen in ([], ["Submitted"], ["Approved"], ["Rejected"], ["Rejected", "Submitted"]):
+            assert statuses_page(store, chosen) == [a for a in everything if a[1] in chosen]
+
+    assert statuses_page(store, ["Approved"]) == [(f"X{n:02d}", "Approved") for n in (1, 3, 5, 7)]
+    agree()
+    store.put_assignments(
+        [make_assignment("X08", 8, "Rejected"), make_assignment("X01", 1, "Rejected")]
+    )
+    store.remove_assignment("X02")
+    assert statuses_page(store, ["Rejected"]) == [("X01", "Rejected"), ("X08", "Rejected")]
+    agree()

@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from support import assignment_record, fuzz_settings, hit_record
@@ -9,8 +10,10 @@ from support import assignment_record, fuzz_settings, hit_record
 from mockturk.models import (
     HIT,
     Assignment,
+    Locale,
     QualificationRequirement,
     plain_assignment,
+    plain_reader,
     plain_record,
     quick_reader,
 )
@@ -55,10 +58,10 @@ VALUES = {
 }
 
 
-def model_fields(raw):
+def model_fields(raw, model=Assignment):
     """What the model makes of ``raw``, or None when it refuses it."""
     try:
-        return Assignment.model_validate(raw).model_dump()
+        return model.model_validate(raw).model_dump()
     except ValueError:
         return None
 
@@ -292,13 +295,6 @@ REQUIREMENT_VALUES = {
 }  # fmt: skip
 
 
-def requirement_model_fields(raw):
-    try:
-        return QualificationRequirement.model_validate(raw).model_dump()
-    except ValueError:
-        return None
-
-
 def test_the_quick_way_knows_every_field_of_a_requirement():
     assert quick_reader(QualificationRequirement) is not None
     assert set(REQUIREMENT_VALUES) == set(QualificationRequirement.model_fields)
@@ -315,7 +311,7 @@ def test_the_quick_way_knows_every_field_of_a_requirement():
 def test_the_quick_way_never_differs_from_the_model_for_requirements(raw):
     quick = plain_record(QualificationRequirement, raw)
     if quick is not None:  # repr: True and 1 are equal, but not the same value
-        assert repr(quick) == repr(requirement_model_fields(raw))
+        assert repr(quick) == repr(model_fields(raw, QualificationRequirement))
 
 
 @fuzz_settings(max_examples=200)
@@ -333,7 +329,7 @@ def test_the_quick_way_never_differs_from_the_model_for_requirements(raw):
 def test_requirements_of_plain_values_take_the_quick_way(raw):
     quick = plain_record(QualificationRequirement, raw)
     assert quick is not None
-    assert repr(quick) == repr(requirement_model_fields(raw))
+    assert repr(quick) == repr(model_fields(raw, QualificationRequirement))
 
 
 def test_a_requirement_s_lists_are_its_own():
@@ -349,3 +345,15 @@ def test_no_assignment_status_of_the_model_is_that_of_work_in_progress():
     """A load reads an assignment by the Assignment model's quick way first, and as work in
     progress only when that refuses it: the model's statuses must leave Accepted out."""
     assert "Accepted" not in load_spec().shape("AssignmentStatus").metadata["enum"]
+
+
+def test_a_reader_gives_the_fields_in_the_model_s_order_to_what_takes_them_so():
+    def made(Country, Subdivision):
+        return (Country, Subdivision)
+
+    def swapped(Subdivision, Country):
+        return (Country, Subdivision)
+
+    assert plain_reader(Locale, made)({"Subdivision": "CA", "Country": "US"}) == ("US", "CA")
+    with pytest.raises(TypeError, match="does not take the fields of Locale, in order"):
+        plain_reader(Locale, swapped)

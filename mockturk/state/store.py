@@ -109,8 +109,6 @@ class Token:
     expires: int  # epoch µs
 
 
-_ID = attrgetter("AssignmentId")
-_HIT_AND_WORKER = attrgetter("HITId", "WorkerId")
 _WORKER_AND_STATUS = attrgetter("WorkerId", "AssignmentStatus")
 
 
@@ -144,8 +142,9 @@ class Tables:
     by_hit: dict[str, dict[str, Listing]] = field(default_factory=dict)
     # HIT -> IDs of its assignments in progress
     in_progress: dict[str, dict[str, None]] = field(default_factory=dict)
-    # (HITId, WorkerId) -> the AssignmentId that worker holds (in progress or submitted)
-    workers: dict[tuple[str, str], str] = field(default_factory=dict)
+    # HIT -> WorkerId -> the AssignmentId that worker holds (in progress or submitted). By HIT:
+    # a load gives a HIT's assignments together, each then goes to a small table at hand.
+    workers: dict[str, dict[str, str]] = field(default_factory=dict)
     # (status, HITTypeId or ALL) -> HITs in review, as {"HITId"} entries
     reviewable: dict[tuple[str, str], Listing] = field(default_factory=dict)
     bonuses: dict[str, Row[BonusPayment]] = field(default_factory=dict)
@@ -336,7 +335,7 @@ class Store:
         return [self.t.assignments[i].record for i in ids]
 
     def worker_assignment(self, hit_id: str, worker_id: str) -> str | None:
-        return self.t.workers.get((hit_id, worker_id))
+        return self.t.workers.get(hit_id, {}).get(worker_id)
 
     def bonus(self, payment_id: str) -> Row[BonusPayment] | None:
         return self.t.bonuses.get(payment_id)
@@ -471,11 +470,12 @@ class Store:
         self._unlist_hit(old)
         del self.t.by_hit[hit_id]
         self.t.in_progress.pop(hit_id, None)
+        self.t.workers.pop(hit_id, None)
 
     def put_assignments(self, assignments: Sequence[Assignment]) -> None:
         """Add assignments to stored HITs, or replace them."""
         t = self.writable()
-        hits, rows, written = t.hits, t.assignments, self.written
+        hits, rows, workers, written = t.hits, t.assignments, t.workers, self.written
         listed: dict[str, list[Cursor]] = {}  # HIT -> keys
         for assignment in assignments:
             hit_id, assignment_id = assignment.HITId, assignment.AssignmentId
@@ -487,6 +487,10 @@ class Store:
             rows[assignment_id] = row
             if written is not None:
                 written.append(("assignments", assignment_id))
+            of_hit = workers.get(hit_id)  # the HIT of the one before, most often
+            if of_hit is None:
+                of_hit = workers[hit_id] = {}
+            of_hit[assignment.WorkerId] = assignment_id
             if key is None:
                 t.in_progress.setdefault(hit_id, {})[assignment_id] = None
                 continue
@@ -494,8 +498,6 @@ class Store:
             if keys is None:
                 keys = listed[hit_id] = []
             keys.append(key)
-        # Each in one pass: what a worker holds, and the tallies (once per worker and status).
-        t.workers.update(zip(map(_HIT_AND_WORKER, assignments), map(_ID, assignments), strict=True))
         self._tally(assignments, 1)
         for hit_id, keys in listed.items():
             views = t.by_hit[hit_id]
@@ -510,8 +512,9 @@ class Store:
         self._wrote("assignments", assignment_id)
         record = old.record
         self._tally((record,), -1)
-        if self.t.workers.get((record.HITId, record.WorkerId)) == assignment_id:
-            del self.t.workers[(record.HITId, record.WorkerId)]
+        of_hit = self.t.workers.get(record.HITId, {})
+        if of_hit.get(record.WorkerId) == assignment_id:
+            del of_hit[record.WorkerId]
         if old.key is None:
             self.t.in_progress.get(record.HITId, {}).pop(assignment_id, None)
             return

@@ -81,6 +81,9 @@ class Transaction:
         self._hits: dict[str, HIT] = {}
         self._derive: set[str] = set()
         self._assignments: dict[str, Assignment | None] = {}
+        # A load's assignments, each ID once, staged as they are: keyed by ID into
+        # ``_assignments`` only if something asks for one before the commit (a load never does).
+        self._stated: Sequence[Assignment] = ()
         self._bonuses: list[BonusPayment] = []
         self._tokens: list[Token] = []
         self._spent = ZERO
@@ -110,8 +113,9 @@ class Transaction:
         return row.record if row is not None else None
 
     def assignment(self, assignment_id: str) -> Assignment | None:
-        if assignment_id in self._assignments:
-            return self._assignments[assignment_id]
+        staged = self._staged_assignments()
+        if assignment_id in staged:
+            return staged[assignment_id]
         row = self.store.assignment_entry(assignment_id)
         return row.record if row is not None else None
 
@@ -173,11 +177,22 @@ class Transaction:
         old_status = old.AssignmentStatus if old is not None else None
         new_status = new.AssignmentStatus if new is not None else None
         self.put_hit(lifecycle.moved(hit, old_status, new_status))
-        self._assignments[current.AssignmentId] = new
+        self._staged_assignments()[current.AssignmentId] = new
 
     def put_assignments(self, assignments: Sequence[Assignment]) -> None:
-        """Assignments as a fixture states them: their HITs' counters already count them."""
-        self._assignments.update(zip(map(_ID, assignments), assignments, strict=True))
+        """Assignments as a fixture states them, each ID once: their HITs' counters already
+        count them."""
+        if self._assignments or self._stated:
+            self._staged_assignments().update(zip(map(_ID, assignments), assignments, strict=True))
+        else:
+            self._stated = assignments
+
+    def _staged_assignments(self) -> dict[str, Assignment | None]:
+        """Every assignment staged, by ID (None: removed)."""
+        if self._stated:
+            self._assignments.update(zip(map(_ID, self._stated), self._stated, strict=True))
+            self._stated = ()
+        return self._assignments
 
     def add_slots(self, hit: HIT, count: int) -> None:
         """More assignments for a HIT (CreateAdditionalAssignmentsForHIT)."""
@@ -298,8 +313,8 @@ class Transaction:
         for hit_type in self._hit_types.values():
             store.put_hit_type(hit_type)
         store.put_hits(list(hits.values()))
-        kept = list(filter(None, self._assignments.values()))
-        if len(kept) < len(self._assignments):  # some are removed (None); a load's never are
+        kept = self._stated or [a for a in self._assignments.values() if a is not None]
+        if len(kept) < len(self._assignments):  # some are removed (None)
             for assignment_id, assignment in self._assignments.items():
                 if assignment is None and store.assignment_entry(assignment_id) is not None:
                     store.remove_assignment(assignment_id)
@@ -344,7 +359,7 @@ class Transaction:
             row = before[hit_id]
             old_hit = row.record if row is not None else None
             found += hit_events(old_hit, hit, self.now, expiring=hit_id in self._expiring)
-        for assignment_id, new in self._assignments.items():
+        for assignment_id, new in self._staged_assignments().items():
             stored = self.store.assignment_entry(assignment_id)
             old = stored.record if stored is not None else None
             current = new or old
@@ -384,7 +399,7 @@ class Transaction:
             self.store.noted("outbox", sent.EventDocId)
         self.store.wake()
 
-    def _plan(self, hits: list[HIT], assignments: list[Assignment]) -> None:
+    def _plan(self, hits: list[HIT], assignments: Sequence[Assignment]) -> None:
         """Put on the timeline what the written records will bring about later (or now: an
         auto-approval delay of 0 approves at once, when the caller catches up)."""
         plans = list(self._later)
