@@ -10,8 +10,9 @@ when stated. The rules are written down in ``docs/fixtures.md``.
 from __future__ import annotations
 
 import sys
+from abc import ABC, abstractmethod
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -83,6 +84,14 @@ Share = Callable[[str, str], str]
 _HITFields = dict[str, Any]  # a HIT's fields, as its model gives them
 _IGNORED_KEYS = frozenset({"NumResults", "NextToken", "ResponseMetadata"})
 _WITH_HITS = (AccountRecord, ClockRecord)  # single objects read in the HITs' pass
+
+
+class Stream(ABC):
+    """A section's records given one at a time rather than as a list (a large checkpoint's,
+    parsed as they are needed): read once, by the pass that checks its section."""
+
+    @abstractmethod
+    def __iter__(self) -> Iterator[Any]: ...
 
 
 class FixtureError(Exception):
@@ -584,17 +593,18 @@ def _raw_records(
         model, id_field, many = _SECTIONS[key]
         if model is not wanted and not (wanted is HIT and model in _WITH_HITS):
             continue
-        if many and not isinstance(content, list):
+        if many and not isinstance(content, (list, Stream)):
             problems.add(source, None, f"{key} must be a list of records")
             continue
         items = enumerate(content) if many else [(None, content)]
+        dropping = consume and isinstance(content, list)
         for index, raw in items:
             record_id = raw.get(id_field) if isinstance(raw, dict) else None
             where = _new_where(
                 _Where,
                 (source, key, index, record_id if isinstance(record_id, str) else None, id_field),
             )
-            if consume and index is not None:
+            if dropping and index is not None:
                 content[index] = None  # the raw record is not needed again
             if not isinstance(raw, dict):
                 problems.add(where, None, "a record must be a mapping of field names to values")
