@@ -88,7 +88,8 @@ _WITH_HITS = (AccountRecord, ClockRecord)  # single objects read in the HITs' pa
 
 class Stream(ABC):
     """A section's records given one at a time rather than as a list (a large checkpoint's,
-    parsed as they are needed): read once, by the pass that checks its section."""
+    parsed as they are needed): read once, to its end, by the pass that checks its section
+    (so that a damaged record anywhere in it is found before the load is done)."""
 
     @abstractmethod
     def __iter__(self) -> Iterator[Any]: ...

@@ -4,7 +4,8 @@
   version that last wrote it, the checkpoint's generation, what is kept beside its records
   (balance, clock, IDs issued) and the secret NextTokens are signed with; ``journal`` holds
   one row per change since that checkpoint.
-- ``state-<generation>.json``: the checkpoint, an export of the whole state (fixture format).
+- ``state-<generation>.json``: the checkpoint, an export of the whole state (fixture format),
+  a record a line (:mod:`mockturk.durable.line_form`).
 - ``seed.json``: the fixtures the data dir was first given, which a reset returns to.
 
 A checkpoint file is written whole, synced and renamed into place before the database names

@@ -27,6 +27,7 @@ from __future__ import annotations
 import mmap
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,6 @@ PIECE_BYTES = 2**18  # of lines parsed at once: orjson's working copy stays in t
 # A closing line is found by its "]" alone (a search for one byte) while the records hold few of
 # them, fewer than one in this many bytes; else by the line break before it too.
 _BYTES_A_BRACKET = 256
-_WRITTEN_AT_ONCE = 10_000  # records joined into one piece written
 _DONTNEED = getattr(mmap, "MADV_DONTNEED", None)
 
 
@@ -54,11 +54,11 @@ def written(document: dict[str, Any]) -> Iterator[bytes]:
     for index, (name, value) in enumerate(document.items()):
         after = b"\n" if index == last else b",\n"
         if isinstance(value, list) and value:
-            yield orjson.dumps(name) + b":[\n"
-            for start in range(0, len(value), _WRITTEN_AT_ONCE):
-                if start:
-                    yield b",\n"
-                yield b",\n".join([orjson.dumps(r) for r in value[start:][:_WRITTEN_AT_ONCE]])
+            # A piece a record, written before the next is made: holding many at once would
+            # cost a page of fresh memory for each.
+            yield orjson.dumps(name) + b":[\n" + orjson.dumps(value[0])
+            for record in islice(value, 1, None):
+                yield b",\n" + orjson.dumps(record)
             yield b"\n]" + after
         else:
             yield orjson.dumps(name) + b":" + orjson.dumps(value) + after
