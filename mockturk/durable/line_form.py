@@ -125,7 +125,7 @@ class _Lines:
                 more = line.endswith(b",")
                 name, value = _member(line[:-1] if more else line)
             if name in document:
-                raise Unstreamable  # orjson keeps the last; simpler read whole
+                raise Unstreamable  # read whole, it gives the last (and finds the first damaged)
             document[name] = value
             pos = end + 1
         self.dropped(0, len(mapped))  # finding the lines read every page
