@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+from abc import ABC, abstractmethod
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -87,6 +88,15 @@ _HITFields = dict[str, Any]  # a HIT's fields, as its model gives them
 _IGNORED_KEYS = frozenset({"NumResults", "NextToken", "ResponseMetadata"})
 _WITH_HITS = (AccountRecord, ClockRecord)  # single objects read in the HITs' pass
 T = TypeVar("T")
+
+
+class Stream(ABC):
+    """A section's records given one at a time rather than as a list (a large checkpoint's,
+    parsed as they are needed): read once, to its end, by the pass that checks its section
+    (so that a damaged record anywhere in it is found before the load is done)."""
+
+    @abstractmethod
+    def __iter__(self) -> Iterator[Any]: ...
 
 
 class FixtureError(Exception):
@@ -434,12 +444,13 @@ def _raw_records(
     HITs."""
     for model, key, id_field, content, many in _sections(source, document, problems, wanted):
         items = enumerate(content) if many else [(None, content)]
+        dropping = consume and isinstance(content, list)  # a Stream holds no records
         for index, raw in items:
             record_id = raw.get(id_field) if isinstance(raw, dict) else None
             where = _Where(
                 source, key, index, record_id if isinstance(record_id, str) else None, id_field
             )
-            if consume and index is not None:
+            if dropping and index is not None:
                 content[index] = None  # the raw record is not needed again
             if not isinstance(raw, dict):
                 problems.add(where, None, NOT_A_MAPPING)
@@ -482,7 +493,7 @@ def _sections(
         model, id_field, many = _SECTIONS[key]
         if model is not wanted and not (wanted is HIT and model in _WITH_HITS):
             continue
-        if many and not isinstance(content, list):
+        if many and not isinstance(content, (list, Stream)):
             problems.add(source, None, f"{key} must be a list of records")
             continue
         yield model, key, id_field, content, many
@@ -567,13 +578,16 @@ class _Places:
         self._sections: list[tuple[str, str, bool]] = []  # source, key, whether a list
         self._count = 0
 
-    def section(self, source: str, key: str, size: int, many: bool) -> int:
-        """The number of the section's first record."""
-        start = self._count
-        self._starts.append(start)
+    def section(self, source: str, key: str, many: bool) -> int:
+        """The number of the section's first record; :meth:`end` says how many it had (a
+        Stream's count is known only once it has been read)."""
+        self._starts.append(self._count)
         self._sections.append((source, key, many))
-        self._count += size
-        return start
+        return self._count
+
+    def end(self, count: int) -> None:
+        """The number of the next section's first record."""
+        self._count = count
 
     def where(self, number: int, record_id: Any) -> _Where:
         at = bisect_right(self._starts, number) - 1
@@ -640,10 +654,12 @@ class _Assignments:
         submitted = plain_reader(Assignment, self._submitted)
         accepted = plain_reader(AcceptedAssignment, self._accepted)
         for model, key, _, content, many in _sections(source, document, self._problems, Assignment):
-            start = self._places.section(source, key, len(content) if many else 1, many)
+            start = self._places.section(source, key, many)
+            number = start - 1  # no record read yet
             items = enumerate(content, start) if many else ((start, content),)
+            dropping = consume and isinstance(content, list)  # a Stream holds no records
             for number, raw in items:
-                if consume and many:
+                if dropping:
                     content[number - start] = None  # the raw record is not needed again
                 self._number = number
                 if not isinstance(raw, dict):
@@ -655,6 +671,7 @@ class _Assignments:
                     self._validated(model, raw, self._submitted)
                 elif accepted(raw) is NOT_PLAIN:
                     self._validated(AcceptedAssignment, raw, self._accepted)
+            self._places.end(number + 1)
 
     def _validated(
         self, model: type[Record], raw: dict[Any, Any], finish: Callable[..., None]

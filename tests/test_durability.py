@@ -19,6 +19,7 @@ from test_cli import Server, clean_env, run
 
 from mockturk.durable.data_dir import DATABASE
 from mockturk.durable.kinds import BY_TABLE, CONTROL, DERIVED, JOURNAL_OPTIONS, KINDS, NOT_KEPT
+from mockturk.fixtures import FixtureError, read_document
 from mockturk.state.store import Tables
 from mockturk.testing import boto3_client, serve
 
@@ -291,6 +292,65 @@ def test_a_damaged_data_dir_is_refused_never_reset(seeded_copy, damage):
     if damage == "garbage database":  # --reset-data discards it, and seeds it again
         with kept_server(data, "--reset-data") as server:
             assert server.health()[1]["records"]["HITs"] > 0
+
+
+def lines_of(path):
+    return path.read_bytes().split(b"\n")
+
+
+def test_a_checkpoint_in_one_line_as_written_before_is_still_taken_up(seeded_copy):
+    data = seeded_copy
+    with kept_server(data) as server:
+        api(server.endpoint()).create_hit(**HIT)  # in the journal, replayed over it
+        before = export(server.endpoint())
+    checkpoint = next(data.glob("state-*.json"))
+    assert lines_of(checkpoint)[:2] == [b"{", b'"HITs":[']  # written a record a line
+    checkpoint.write_bytes(orjson.dumps(orjson.loads(checkpoint.read_bytes())))
+    with kept_server(data) as server:
+        assert export(server.endpoint()) == before
+
+
+@pytest.mark.parametrize("damage", ["cut in a record", "a comma lost"])
+def test_a_damaged_checkpoint_in_lines_is_refused_as_reading_it_whole_refuses_it(
+    seeded_copy, damage
+):
+    data = seeded_copy
+    checkpoint = next(data.glob("state-*.json"))
+    lines = lines_of(checkpoint)
+    if damage == "cut in a record":
+        damaged = b"\n".join(lines[:5]) + b"\n" + lines[5][:40]
+    else:
+        damaged = b"\n".join([*lines[:3], lines[3].removesuffix(b","), *lines[4:]])
+    checkpoint.write_bytes(damaged)
+    with pytest.raises(FixtureError, match="not valid JSON") as whole:
+        read_document(checkpoint)
+    done = refused(data)
+    assert done.returncode == EXIT_DATA_DIR
+    assert done.stderr == (
+        f"mockturk: cannot start: {data}: the state kept cannot be loaded: {whole.value}. "
+        "Restore the data dir from a backup, or start with --reset-data to discard it.\n"
+    )
+
+
+def test_a_checkpoint_in_lines_the_replay_cannot_stream_is_taken_up_as_read_whole(
+    seeded_copy, tmp_path
+):
+    """A record twice in a section the journal changes (which a checkpoint written by a server
+    never holds) is found only once the load is under way: the load starts over, reading the
+    checkpoint whole, and gives what reading it whole always gave."""
+    data = seeded_copy
+    with kept_server(data) as server:
+        api(server.endpoint()).create_hit(**HIT)
+    checkpoint = next(data.glob("state-*.json"))
+    lines = lines_of(checkpoint)
+    checkpoint.write_bytes(b"\n".join([*lines[:3], lines[2], *lines[3:]]))
+    whole = Path(shutil.copytree(data, tmp_path / "whole"))
+    one_line = next(whole.glob("state-*.json"))
+    one_line.write_bytes(orjson.dumps(orjson.loads(one_line.read_bytes())))
+    with kept_server(whole) as server:
+        expected = export(server.endpoint())
+    with kept_server(data) as server:
+        assert export(server.endpoint()) == expected
 
 
 def test_fixtures_given_for_a_data_dir_holding_a_state_are_refused(seeded_copy, tmp_path):

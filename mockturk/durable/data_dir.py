@@ -4,7 +4,8 @@
   version that last wrote it, the checkpoint's generation, what is kept beside its records
   (balance, clock, IDs issued) and the secret NextTokens are signed with; ``journal`` holds
   one row per change since that checkpoint.
-- ``state-<generation>.json``: the checkpoint, an export of the whole state (fixture format).
+- ``state-<generation>.json``: the checkpoint, an export of the whole state (fixture format),
+  a record a line (:mod:`mockturk.durable.line_form`).
 - ``seed.json``: the fixtures the data dir was first given, which a reset returns to.
 
 A checkpoint file is written whole, synced and renamed into place before the database names
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -206,9 +207,11 @@ class DataDir:
         """Keep a change: once this returns, it survives the process being killed."""
         self._db.execute("INSERT INTO journal (change) VALUES (?)", (change,))
 
-    def checkpoint(self, document: bytes, control: dict[str, Any], *, seed: bool = False) -> None:
-        """Make ``document`` the state kept (and, with ``seed``, what a reset returns to);
-        the journal starts empty."""
+    def checkpoint(
+        self, document: Iterable[bytes], control: dict[str, Any], *, seed: bool = False
+    ) -> None:
+        """Make ``document`` (its JSON, in pieces) the state kept (and, with ``seed``, what a
+        reset returns to); the journal starts empty."""
         old = self.generation
         new = self._checkpoint_path(old + 1)
         _write_durably(new, document)
@@ -280,11 +283,11 @@ def _damaged(database: Path, error: Exception) -> DataDirError:
     )
 
 
-def _write_durably(path: Path, content: bytes) -> None:
+def _write_durably(path: Path, content: Iterable[bytes]) -> None:
     """``path`` holds ``content`` whole, on disk, or is not there at all."""
     temporary = path.with_name(path.name + ".tmp")
     with open(temporary, "wb") as file:
-        file.write(content)
+        file.writelines(content)
         file.flush()
         os.fsync(file.fileno())
     _replace_durably(temporary, path)

@@ -9,12 +9,16 @@ the state is large.
 
 Taking the state up again is a fixture load: the checkpoint's document with the journal's
 records replayed over it (each record put in the place the store had given it), checked and
-seeded as fixtures are (:func:`mockturk.fixtures.build_dataset`), at the kept clock.
+seeded as fixtures are (:func:`mockturk.fixtures.build_dataset`), at the kept clock. A
+checkpoint in the line form (:mod:`mockturk.durable.line_form`, as checkpoints are written) is
+read a few records at a time as the load reaches them, the journal's records put in as they
+stream past, so that the whole document never exists parsed at once; any other, or one that
+turns out damaged, is read whole.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Iterator
 from typing import Any
 
 import orjson
@@ -24,7 +28,8 @@ from mockturk.clock import ControllableClock
 from mockturk.domain.money import format_amount
 from mockturk.durable.data_dir import DataDir, DataDirError
 from mockturk.durable.kinds import BY_SECTION, BY_TABLE, JOURNAL_OPTIONS, Kind
-from mockturk.fixtures import Dataset, FixtureError, build_dataset, read_document
+from mockturk.durable.line_form import Unstreamable, opened, written
+from mockturk.fixtures import Dataset, FixtureError, Stream, build_dataset, read_document
 
 # The journal is folded into a new checkpoint once it holds more entries than this, or than
 # the state holds records, whichever is more: a checkpoint costs time in proportion to the
@@ -104,7 +109,7 @@ class Keeper:
             store = self.account.store
             store.written = []
             store.replaced = False
-            self.data_dir.checkpoint(orjson.dumps(document), control, seed=seed)
+            self.data_dir.checkpoint(written(document), control, seed=seed)
             self._control = control
             self._entries = 0
         finally:
@@ -138,30 +143,51 @@ def take_up(account: Account, data_dir: DataDir, *, clock: bool = True) -> Keepe
     """Give ``account`` (made without records) the state kept in ``data_dir``, and keep it
     there from now on; DataDirError if the kept state cannot be loaded. ``clock``: the kept
     clock's setting is taken up too (the first requester's only: the clock is the server's)."""
-    document, control = kept_state(data_dir)
-    server_clock = account.clock
-    if clock and isinstance(server_clock, ControllableClock) and control.get("clock") is not None:
-        server_clock.resume(control["clock"])
-    account.resume(_checked(data_dir, document, account), lambda: _seed_document(data_dir))
+    try:
+        with opened(data_dir.checkpoint_path(), BY_SECTION) as streamed:
+            dataset, control = _kept_dataset(account, data_dir, streamed, clock)
+    except Unstreamable:  # found as the records were read: the load starts over, reading it whole
+        dataset, control = _kept_dataset(account, data_dir, None, clock)
+    account.resume(dataset, lambda: _seed_document(data_dir))
     account.store.writable().serial = control["serial"]
     keeper = Keeper(account, data_dir)
     keeper.start()
     return keeper
 
 
-def kept_state(data_dir: DataDir) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The state a data dir keeps, as a fixture document, and what it keeps beside it."""
+def _kept_dataset(
+    account: Account, data_dir: DataDir, streamed: dict[str, Any] | None, clock: bool
+) -> tuple[Dataset, dict[str, Any]]:
+    document, control = kept_state(data_dir, streamed)
+    server_clock = account.clock
+    if clock and isinstance(server_clock, ControllableClock) and control.get("clock") is not None:
+        server_clock.resume(control["clock"])
+    return _checked(data_dir, document, account), control
+
+
+def kept_state(
+    data_dir: DataDir, streamed: dict[str, Any] | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The state a data dir keeps, as a fixture document, and what it keeps beside it.
+    ``streamed``: the checkpoint's document in the line form (None: the checkpoint is read
+    whole); Unstreamable instead of the journal's error then, which reading it whole reports
+    as it always has."""
     path = data_dir.checkpoint_path()
-    try:
-        document = read_document(path)
-    except FixtureError as error:
-        raise _damaged(data_dir, str(error)) from None
-    if not isinstance(document, dict):
-        raise _damaged(data_dir, f"{path.name} does not hold an export")
+    if streamed is not None:
+        document = streamed
+    else:
+        try:
+            document = read_document(path)
+        except FixtureError as error:
+            raise _damaged(data_dir, str(error)) from None
+        if not isinstance(document, dict):
+            raise _damaged(data_dir, f"{path.name} does not hold an export")
     control = data_dir.kept_control()
     try:
         control = replayed(document, data_dir.journal(), control)
     except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as error:
+        if streamed is not None:
+            raise Unstreamable from None
         raise _damaged(data_dir, f"the journal cannot be read ({error!r})") from None
     document["Account"] = {"AvailableBalance": control["balance"]}
     return document, control
@@ -170,15 +196,16 @@ def kept_state(data_dir: DataDir) -> tuple[dict[str, Any], dict[str, Any]]:
 def replayed(
     document: dict[str, Any], entries: Iterable[bytes], control: dict[str, Any]
 ) -> dict[str, Any]:
-    """Apply journal entries to an export, in place; the control of the last one."""
-    tables: dict[str, dict[Hashable, dict[str, Any]]] = {}
+    """Apply journal entries to an export, in place; the control of the last one. A section
+    given as a Stream stays one, the entries' records put in as it streams past."""
+    tables: dict[str, Any] = {}
     for raw in entries:
         entry = orjson.loads(raw)
         for section, key, record in entry["records"]:
             kind = BY_SECTION[section]
             table = tables.get(section)
             if table is None:
-                table = tables[section] = _keyed(kind, document.get(section) or [])
+                table = tables[section] = _table(kind, document.get(section))
             key = kind.key_from_json(key)
             if record is None or kind.moves_when_replaced:
                 table.pop(key, None)
@@ -186,9 +213,25 @@ def replayed(
                 table[key] = record
         control = entry["control"]
     for section, table in tables.items():
-        kept = list(table.values())
-        document[section] = [r for rs in kept for r in rs] if BY_SECTION[section].many else kept
+        document[section] = _section(BY_SECTION[section], table)
     return control
+
+
+def _table(kind: Kind, records: Any) -> Any:
+    """A section, to replay changes over: as its table holds it (a Stream's, the changes)."""
+    if not isinstance(records, Stream):
+        return _keyed(kind, records or [])
+    if kind.many:  # its records are grouped by key: the section is taken up whole
+        return _keyed(kind, list(records))
+    return _Changes(kind, records)
+
+
+def _section(kind: Kind, table: Any) -> Any:
+    """A section again, from what :func:`_table` gave, its changes replayed."""
+    if isinstance(table, _Changes):
+        return table
+    kept = list(table.values())
+    return [r for rs in kept for r in rs] if kind.many else kept
 
 
 def _keyed(kind: Kind, records: list[dict[str, Any]]) -> dict[Hashable, Any]:
@@ -200,6 +243,58 @@ def _keyed(kind: Kind, records: list[dict[str, Any]]) -> dict[Hashable, Any]:
     for record in records:
         grouped.setdefault(kind.key_of(record), []).append(record)
     return grouped
+
+
+class _Changes(Stream):
+    """A streamed section with changes put in as its records stream past, each where a
+    dict of its records by key (:func:`_keyed`) would give it: a record replaced in its place,
+    a new one (or one removed and added again) at the end, in the order of its adding.
+
+    Checkpoints are written from the tables, so they hold each key once; one that does not
+    (whose replay would keep one record a key) is Unstreamable, as is a record without a key.
+    """
+
+    def __init__(self, kind: Kind, records: Stream) -> None:
+        self._kind = kind
+        self._records = records
+        # key -> (removed since the checkpoint, when added: the order at the end, record)
+        self._changed: dict[Hashable, tuple[bool, int, dict[str, Any] | None]] = {}
+        self._added = 0
+
+    def pop(self, key: Hashable, default: None) -> None:
+        self._changed[key] = (True, 0, None)
+
+    def __setitem__(self, key: Hashable, record: dict[str, Any]) -> None:
+        removed, added, before = self._changed.get(key, (False, self._added, None))
+        if before is None:  # new to the table (or the checkpoint's record, in place)
+            added = self._added
+        self._changed[key] = (removed, added, record)
+        self._added += 1
+
+    def __iter__(self) -> Iterator[Any]:
+        changed, key_of = self._changed, self._kind.key_of
+        seen: set[Hashable] = set()
+        for record in self._records:
+            try:
+                key = key_of(record)
+                if key in seen:
+                    raise Unstreamable
+                seen.add(key)
+            except (KeyError, TypeError):
+                raise Unstreamable from None
+            change = changed.get(key)
+            if change is None:
+                yield record
+            elif not change[0]:  # replaced in its place (not removed meanwhile)
+                yield change[2]
+        at_end = [
+            (added, record)
+            for key, (removed, added, record) in changed.items()
+            if record is not None and (removed or key not in seen)
+        ]
+        at_end.sort(key=lambda change: change[0])
+        for _, record in at_end:
+            yield record
 
 
 def _checked(data_dir: DataDir, document: dict[str, Any], account: Account) -> Dataset:
