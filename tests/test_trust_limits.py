@@ -11,9 +11,10 @@ import pytest
 from support import hit_record
 
 from mockturk.app import create_app
-from mockturk.fixtures import MIN_YAML_ALIAS_NODES, build_dataset
+from mockturk.fixtures import build_dataset
 from mockturk.testing import ThreadedServer
 from mockturk.trust import TrustSettings
+from mockturk.yaml_documents import MIN_YAML_ALIAS_NODES
 
 LIMIT = 4096
 START = [hit_record("3LIMITA"), hit_record("3LIMITB")]
