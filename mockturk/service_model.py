@@ -150,13 +150,20 @@ class ServiceModel:
         self.metadata: dict[str, Any] = description.get("metadata", {})
         self._operations: dict[str, dict[str, Any]] = description.get("operations", {})
         self._shapes = ShapeResolver(description.get("shapes", {}))
+        # Each operation's model made once, as botocore caches them: its shapes (and their
+        # members, resolved when first read) are then resolved once, not at every request.
+        self._operation_models: dict[str, OperationModel] = {}
 
     @property
     def operation_names(self) -> list[str]:
         return list(self._operations)
 
     def operation_model(self, name: str) -> OperationModel:
-        return OperationModel(name, self._operations[name], self._shapes)
+        found = self._operation_models.get(name)
+        if found is None:
+            found = OperationModel(name, self._operations[name], self._shapes)
+            self._operation_models[name] = found
+        return found
 
     def shape_for(self, name: str) -> Shape:
         return self._shapes.shape(name)

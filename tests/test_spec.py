@@ -103,3 +103,13 @@ def test_a_member_reference_s_own_traits_override_its_shape_s_as_botocore_merges
     theirs = botocore.model.ServiceModel(description, service_name="traits").shape_for("Holder")
     _same_shape(ours, theirs)
     assert ours.members["Short"].metadata == {"max": 3}  # type: ignore[attr-defined]
+
+
+def test_an_operation_s_shapes_are_made_once_and_kept():
+    """Requests validate against and encode with the same shapes: resolved once, not per call."""
+    spec = load_spec()
+    first = spec.input_shape("ListHITs")
+    assert spec.input_shape("ListHITs") is first
+    assert spec.operation("ListHITs") is spec.operation("ListHITs")
+    assert first.members["NextToken"] is spec.input_shape("ListHITs").members["NextToken"]
+    assert spec.output_shape("ListHITs") is spec.output_shape("ListHITs")
