@@ -92,7 +92,9 @@ class Person:
         or from one still being built)."""
         page = self.driver.find_element(By.TAG_NAME, "html")
         self.click(css)
-        self.wait(seen.staleness_of(page))
+        # Gone: stale, or, as chromedriver may answer while the browser replaces it, a node
+        # that no longer belongs to the document (selenium's staleness_of knows only the first).
+        self.wait(lambda _: _unless_replaced(page.is_enabled) is False)
         self.wait(lambda driver: driver.execute_script("return document.readyState") == "complete")
 
     def text(self, css: str) -> str:
